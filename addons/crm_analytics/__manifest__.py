@@ -1,0 +1,21 @@
+{
+    "name": "Customerism: Analytics",
+    "summary": "Management analytics: customer value snapshots, pyramid and "
+    "lifecycle trends, dashboards and reports",
+    "version": "18.0.1.0.0",
+    "category": "Sales/CRM",
+    "license": "LGPL-3",
+    "author": "Customerism",
+    "website": "https://github.com/customerism/customerism",
+    "development_status": "Alpha",
+    "maintainers": ["customerism"],
+    "depends": ["crm_customerism", "crm_knowledge", "crm_supply_link"],
+    "external_dependencies": {"python": ["pandas"]},
+    "data": [
+        "security/crm_analytics_security.xml",
+        "security/ir.model.access.csv",
+        "views/crm_analytics_menus.xml",
+    ],
+    "application": True,
+    "installable": True,
+}
