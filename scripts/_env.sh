@@ -6,7 +6,7 @@ set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 VAR="$ROOT/var"
-VENV="$ROOT/.venv"
+VENV="${CUSTOMERISM_VENV:-$ROOT/.venv}"
 PGDATA="$VAR/pgdata"
 PGSOCK="$VAR/run"
 PGPORT="${CUSTOMERISM_PGPORT:-54329}"
@@ -52,40 +52,54 @@ pip_requirements() {
     touch "$stamp"
 }
 
-# Put an Odoo source tree on the venv's path and install its requirements.
-use_odoo_tree() {
-    local tree="$1"
-    [ -f "$tree/odoo/release.py" ] || die "ODOO_PATH=$tree is not an Odoo source tree (no odoo/release.py in it)."
-    export PYTHONPATH="$tree${PYTHONPATH:+:$PYTHONPATH}"
-    pip_requirements "$tree/requirements.txt"
+# Major.minor version in the Odoo release.py at $1, read without importing
+# Odoo (which needs its requirements installed first).
+odoo_release_version() {
+    "$PY" -c 'import runpy, sys; print(runpy.run_path(sys.argv[1])["major_version"])' "$1"
 }
 
 download_odoo() {
     local src="$VAR/odoo-18.0"
-    if [ ! -f "$src/odoo/release.py" ]; then
-        command -v curl >/dev/null || die "Odoo 18.0 not found (no importable 'odoo', no ODOO_PATH) and curl is missing to download it."
-        curl -sfI --max-time 15 "$ODOO_ARCHIVE_URL" >/dev/null 2>&1 ||
-            die "Odoo 18.0 not found: no importable 'odoo' module, ODOO_PATH is not set, and Odoo's source archive cannot be downloaded from here. Install Odoo 18.0 or set ODOO_PATH to an Odoo 18.0 source tree."
-        info "downloading Odoo 18.0 from Odoo's official source archive"
-        mkdir -p "$src"
-        curl -sfL "$ODOO_ARCHIVE_URL" | tar -xz -C "$src" --strip-components=1 ||
-            die "the download of Odoo 18.0 from $ODOO_ARCHIVE_URL failed."
-    fi
-    use_odoo_tree "$src"
+    local missing="Odoo 18.0 not found: no importable 'odoo' module and ODOO_PATH is not set"
+    [ -z "${CUSTOMERISM_NO_DOWNLOAD:-}" ] || die "$missing (download disabled by CUSTOMERISM_NO_DOWNLOAD). Install Odoo 18.0 or set ODOO_PATH to an Odoo 18.0 source tree."
+    command -v curl >/dev/null && curl -sfI --max-time 15 "$ODOO_ARCHIVE_URL" >/dev/null 2>&1 ||
+        die "$missing, and Odoo's source archive cannot be downloaded from this machine. Install Odoo 18.0 or set ODOO_PATH to an Odoo 18.0 source tree."
+    info "downloading Odoo 18.0 from Odoo's official source archive into var/odoo-18.0"
+    mkdir -p "$src"
+    curl -sfL "$ODOO_ARCHIVE_URL" | tar -xz -C "$src" --strip-components=1 ||
+        die "the download of Odoo 18.0 from $ODOO_ARCHIVE_URL failed."
 }
 
+# Find Odoo 18.0: ODOO_PATH, a tree downloaded earlier, an importable odoo,
+# or (with internet access) Odoo's official source archive.
 setup_odoo() {
     setup_python
+    local tree="" version
     if [ -n "${ODOO_PATH:-}" ]; then
-        use_odoo_tree "$ODOO_PATH"
-    elif [ -f "$VAR/odoo-18.0/odoo/release.py" ] || ! "$PY" -c 'import odoo.release' 2>/dev/null; then
-        download_odoo
+        [ -f "$ODOO_PATH/odoo/release.py" ] || die "ODOO_PATH=$ODOO_PATH is not an Odoo source tree (no odoo/release.py in it)."
+        tree="$ODOO_PATH"
+    elif [ -f "$VAR/odoo-18.0/odoo/release.py" ]; then
+        tree="$VAR/odoo-18.0"
+    else
+        local package
+        package=$("$PY" -c 'import importlib.util as u; s = u.find_spec("odoo"); print(s.submodule_search_locations[0] if s else "")' 2>/dev/null || true)
+        if [ -n "$package" ] && [ -f "$package/release.py" ]; then
+            version=$(odoo_release_version "$package/release.py")
+        else
+            download_odoo
+            tree="$VAR/odoo-18.0"
+        fi
     fi
-    local version
-    version=$("$PY" -c 'import odoo.release as r; print(r.major_version)' 2>/dev/null) ||
+    if [ -n "$tree" ]; then
+        version=$(odoo_release_version "$tree/odoo/release.py")
+    fi
+    [ "$version" = "18.0" ] || die "Odoo $version found${tree:+ in $tree}: the Customerism suite needs Odoo 18.0."
+    if [ -n "$tree" ]; then
+        export PYTHONPATH="$tree${PYTHONPATH:+:$PYTHONPATH}"
+        pip_requirements "$tree/requirements.txt"
+    fi
+    "$PY" -c 'import odoo.release' 2>/dev/null ||
         die "Odoo 18.0 was found but does not import (missing Python requirements?): run '$PY -c \"import odoo.release\"' to see why."
-    [ "$version" = "18.0" ] ||
-        die "Odoo $version found at $("$PY" -c 'import odoo, os; print(os.path.dirname(odoo.__file__))'): the Customerism suite needs Odoo 18.0."
     pip_requirements "$ROOT/requirements.txt"
     ADDONS_PATH=$("$PY" - "$ROOT/addons" <<'PY'
 import os, sys
@@ -179,7 +193,9 @@ pg_running() {
     local pid
     [ -f "$PGDATA/postmaster.pid" ] || return 1
     pid=$(head -n 1 "$PGDATA/postmaster.pid")
-    [ -n "$pid" ] && [ -r "/proc/$pid/comm" ] && [ "$(cat "/proc/$pid/comm")" = postgres ]
+    # a live postgres process (a zombie or a reused pid means a crashed run)
+    [ -n "$pid" ] && [ -r "/proc/$pid/stat" ] && [ "$(cat "/proc/$pid/comm")" = postgres ] &&
+        [ "$(cut -d ' ' -f 3 "/proc/$pid/stat")" != Z ]
 }
 
 pg_start() {
@@ -203,7 +219,7 @@ pg_start() {
     touch "$VAR/postgresql.log"
     [ -z "$PG_OS_USER" ] || chown "$PG_OS_USER" "$VAR/postgresql.log"
     as_pg "$PG_BIN/pg_ctl" -D "$PGDATA" -l "$VAR/postgresql.log" -w -t 60 \
-        -o "-k $PGSOCK -p $PGPORT -c listen_addresses='' -c synchronous_commit=off -c max_connections=100" \
+        -o "-k $PGSOCK -p $PGPORT -c listen_addresses='' -c max_connections=100" \
         start >/dev/null || die "PostgreSQL did not start, see $VAR/postgresql.log."
 }
 

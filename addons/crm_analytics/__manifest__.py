@@ -16,6 +16,9 @@
         "security/ir.model.access.csv",
         "views/crm_analytics_menus.xml",
     ],
+    "assets": {
+        "web.assets_tests": ["crm_analytics/static/tests/tours/*.js"],
+    },
     "application": True,
     "installable": True,
 }

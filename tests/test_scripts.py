@@ -1,0 +1,153 @@
+"""scripts/demo and scripts/test stop early with one clear sentence on bad
+setups, and recover a PostgreSQL cluster left locked by a crashed run."""
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+
+import pytest
+from conftest import ROOT
+
+
+@pytest.fixture
+def project_copy():
+    """A copy of scripts/ in its own project root, so var/ and .venv/ are
+    its own; under the project's var/ so the PostgreSQL user can reach it."""
+    (ROOT / "var").mkdir(exist_ok=True)
+    root = tempfile.mkdtemp(prefix="t-", dir=ROOT / "var")
+    os.chmod(root, 0o755)
+    shutil.copytree(ROOT / "scripts", os.path.join(root, "scripts"))
+    shutil.copy(ROOT / "requirements.txt", root)
+    yield root
+    shutil.rmtree(root, ignore_errors=True)
+
+
+def no_odoo_python(root):
+    """A .venv whose python cannot import any installed Odoo (-S: no
+    site-packages), as on a machine without Odoo."""
+    bindir = os.path.join(root, ".venv", "bin")
+    os.makedirs(bindir)
+    wrapper = os.path.join(bindir, "python")
+    with open(wrapper, "w") as f:
+        f.write('#!/bin/sh\nexec python3 -S "$@"\n')
+    os.chmod(wrapper, 0o755)
+
+
+def run(cmd, root=ROOT, **env):
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("CUSTOMERISM_")}
+    environ.pop("ODOO_PATH", None)
+    environ.update(env)
+    return subprocess.run(
+        [os.path.join(root, "scripts", cmd[0]), *cmd[1:]],
+        capture_output=True,
+        text=True,
+        env=environ,
+        timeout=300,
+        check=False,
+    )
+
+
+def assert_one_line_error(result, text):
+    assert result.returncode != 0
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1, result.stderr
+    assert text in errors[0], result.stderr
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.mark.parametrize("script", ["demo", "test"])
+def test_no_odoo(project_copy, script):
+    no_odoo_python(project_copy)
+    result = run([script], project_copy, CUSTOMERISM_NO_DOWNLOAD="1")
+    assert_one_line_error(result, "Odoo 18.0 not found")
+
+
+def test_wrong_odoo_version(project_copy):
+    no_odoo_python(project_copy)
+    tree = os.path.join(project_copy, "odoo-17")
+    os.makedirs(os.path.join(tree, "odoo"))
+    with open(os.path.join(tree, "odoo", "release.py"), "w") as f:
+        f.write("major_version = '17.0'\n")
+    result = run(["demo"], project_copy, ODOO_PATH=tree)
+    assert_one_line_error(result, "Odoo 17.0 found")
+    assert "needs Odoo 18.0" in result.stderr
+
+
+def test_odoo_path_not_a_tree(project_copy):
+    no_odoo_python(project_copy)
+    result = run(["test"], project_copy, ODOO_PATH=project_copy)
+    assert_one_line_error(result, "is not an Odoo source tree")
+
+
+def test_port_busy():
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        result = run(["demo"], CUSTOMERISM_HTTP_PORT=str(port))
+    assert_one_line_error(result, f"port {port} is busy")
+
+
+@pytest.mark.parametrize("script", ["demo", "test"])
+def test_postgresql_binaries_missing(script):
+    result = run(
+        [script], PG_BIN="/nonexistent", CUSTOMERISM_HTTP_PORT=str(free_port())
+    )
+    assert_one_line_error(result, "PostgreSQL server binaries")
+
+
+def env_sh(root, commands):
+    return subprocess.run(
+        ["bash", "-c", f"source scripts/_env.sh; {commands}"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def alive(pid):
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().split()[2] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+def test_crashed_cluster_is_recovered(project_copy):
+    sql = 'psql_cmd -d postgres -tAc "{}"'
+    started = env_sh(
+        project_copy,
+        "pg_start && "
+        + sql.format("CREATE TABLE keep (note text); INSERT INTO keep VALUES ('客户')"),
+    )
+    assert started.returncode == 0, started.stderr
+    pidfile = os.path.join(project_copy, "var", "pgdata", "postmaster.pid")
+    with open(pidfile) as f:
+        pid = int(f.readline())
+    # crash: kill the postmaster and its backends, leaving the lock behind
+    subprocess.run(["pkill", "-KILL", "-P", str(pid)], check=False)
+    os.kill(pid, signal.SIGKILL)
+    deadline = time.monotonic() + 30
+    while alive(pid) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert os.path.exists(pidfile)
+
+    recovered = env_sh(
+        project_copy,
+        "pg_start && " + sql.format("SELECT note FROM keep") + " && pg_stop",
+    )
+    assert recovered.returncode == 0, recovered.stderr
+    assert "left locked by a crashed run" in recovered.stdout
+    assert "客户" in recovered.stdout
+    assert "PostgreSQL stopped" in recovered.stdout
