@@ -6,7 +6,10 @@ CUSTOMERISM_TEST_DB, CUSTOMERISM_TEST_CONF, CUSTOMERISM_PYTHON.
 """
 
 import os
+import shutil
+import socket
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -31,3 +34,36 @@ def test_db():
     if not db:
         pytest.fail("run the suite through scripts/test (CUSTOMERISM_TEST_DB unset)")
     return db
+
+
+@pytest.fixture
+def project_copy():
+    """A copy of the project (scripts, addons, requirements) in its own root,
+    so var/ and .venv/ are its own; under the project's var/ so the
+    PostgreSQL system user can reach it."""
+    (ROOT / "var").mkdir(exist_ok=True)
+    root = tempfile.mkdtemp(prefix="t-", dir=ROOT / "var")
+    os.chmod(root, 0o755)
+    for folder in ("scripts", "addons"):
+        shutil.copytree(
+            ROOT / folder,
+            os.path.join(root, folder),
+            ignore=shutil.ignore_patterns("__pycache__"),
+        )
+    shutil.copy(ROOT / "requirements.txt", root)
+    yield root
+    shutil.rmtree(root, ignore_errors=True)
+
+
+def script_env(**env):
+    """The environment for running a script: no Customerism settings leak in."""
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("CUSTOMERISM_")}
+    environ.pop("ODOO_PATH", None)
+    environ.update(env)
+    return environ
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]

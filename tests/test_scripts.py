@@ -2,28 +2,13 @@
 setups, and recover a PostgreSQL cluster left locked by a crashed run."""
 
 import os
-import shutil
 import signal
 import socket
 import subprocess
-import tempfile
 import time
 
 import pytest
-from conftest import ROOT
-
-
-@pytest.fixture
-def project_copy():
-    """A copy of scripts/ in its own project root, so var/ and .venv/ are
-    its own; under the project's var/ so the PostgreSQL user can reach it."""
-    (ROOT / "var").mkdir(exist_ok=True)
-    root = tempfile.mkdtemp(prefix="t-", dir=ROOT / "var")
-    os.chmod(root, 0o755)
-    shutil.copytree(ROOT / "scripts", os.path.join(root, "scripts"))
-    shutil.copy(ROOT / "requirements.txt", root)
-    yield root
-    shutil.rmtree(root, ignore_errors=True)
+from conftest import ROOT, free_port, script_env
 
 
 def no_odoo_python(root):
@@ -38,14 +23,11 @@ def no_odoo_python(root):
 
 
 def run(cmd, root=ROOT, **env):
-    environ = {k: v for k, v in os.environ.items() if not k.startswith("CUSTOMERISM_")}
-    environ.pop("ODOO_PATH", None)
-    environ.update(env)
     return subprocess.run(
         [os.path.join(root, "scripts", cmd[0]), *cmd[1:]],
         capture_output=True,
         text=True,
-        env=environ,
+        env=script_env(**env),
         timeout=300,
         check=False,
     )
@@ -56,12 +38,6 @@ def assert_one_line_error(result, text):
     errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
     assert len(errors) == 1, result.stderr
     assert text in errors[0], result.stderr
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.mark.parametrize("script", ["demo", "test"])
