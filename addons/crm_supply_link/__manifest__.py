@@ -13,6 +13,7 @@
     "data": [
         "security/crm_supply_link_security.xml",
         "security/ir.model.access.csv",
+        "views/crm_complaint_views.xml",
         "views/crm_supply_link_menus.xml",
     ],
     "application": True,

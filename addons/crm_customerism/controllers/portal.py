@@ -1,0 +1,215 @@
+from markupsafe import Markup
+
+from odoo import http
+from odoo.exceptions import AccessError, MissingError, UserError
+from odoo.http import request
+from odoo.tools import plaintext2html
+
+from odoo.addons.portal.controllers.portal import CustomerPortal
+from odoo.addons.portal.controllers.portal import pager as portal_pager
+
+MAX_PORTAL_TEXT = 20000
+PAGE_SIZE = 20
+
+
+class ComplaintPortal(CustomerPortal):
+    """Customers file complaints and follow their own on the portal, and rate
+    the handling after closure (also from the emailed link)."""
+
+    def _prepare_home_portal_values(self, counters):
+        values = super()._prepare_home_portal_values(counters)
+        if "complaint_count" in counters:
+            Complaint = request.env["crm.complaint"]
+            values["complaint_count"] = (
+                Complaint.search_count([]) if Complaint.has_access("read") else 0
+            )
+        return values
+
+    @http.route(
+        ["/my/complaints", "/my/complaints/page/<int:page>"],
+        type="http",
+        auth="user",
+        website=True,
+    )
+    def portal_my_complaints(self, page=1, **kw):
+        Complaint = request.env["crm.complaint"]
+        if not Complaint.has_access("read"):
+            return request.redirect("/my")
+        count = Complaint.search_count([])
+        pager = portal_pager(
+            url="/my/complaints", total=count, page=page, step=PAGE_SIZE
+        )
+        complaints = Complaint.search(
+            [], order="id desc", limit=PAGE_SIZE, offset=pager["offset"]
+        )
+        values = self._prepare_portal_layout_values()
+        values.update(
+            complaints=complaints,
+            pager=pager,
+            page_name="complaint",
+            default_url="/my/complaints",
+        )
+        return request.render("crm_customerism.portal_my_complaints", values)
+
+    @http.route(
+        "/my/complaints/<int:complaint_id>", type="http", auth="public", website=True
+    )
+    def portal_complaint_page(self, complaint_id, access_token=None, **kw):
+        try:
+            complaint = self._document_check_access(
+                "crm.complaint", complaint_id, access_token
+            )
+        except (AccessError, MissingError):
+            return request.redirect("/my")
+        values = self._get_page_view_values(
+            complaint,
+            access_token,
+            {"page_name": "complaint"},
+            "my_complaints_history",
+            False,
+        )
+        values.update(
+            complaint=complaint,
+            rating_token=self._complaint_rating_token(complaint),
+        )
+        return request.render("crm_customerism.portal_complaint_page", values)
+
+    def _complaint_rating_token(self, complaint):
+        """Pending rating token of the closed complaint for the visitor."""
+        if complaint.stage != "closed":
+            return False
+        pending = complaint.rating_ids.filtered(lambda r: not r.consumed)
+        return pending[:1].access_token or False
+
+    def _complaint_form_values(self, error=None, post=None):
+        values = self._prepare_portal_layout_values()
+        values.update(
+            page_name="complaint_new",
+            categories=request.env["crm.complaint.category"]
+            .sudo()
+            .search([("company_id", "in", [request.env.user.company_id.id, False])]),
+            error=error or {},
+            post=post or {},
+        )
+        return values
+
+    @http.route(
+        "/my/complaints/new",
+        type="http",
+        auth="user",
+        website=True,
+        methods=["GET", "POST"],
+    )
+    def portal_complaint_new(self, **post):
+        if request.httprequest.method == "GET":
+            return request.render(
+                "crm_customerism.portal_complaint_new", self._complaint_form_values()
+            )
+        subject = (post.get("subject") or "").strip()
+        description = (post.get("description") or "").strip()
+        error = {}
+        if not subject:
+            error["subject"] = request.env._("Give a subject.")
+        if not description:
+            error["description"] = request.env._("Describe what happened.")
+        if len(description) > MAX_PORTAL_TEXT:
+            error["description"] = request.env._(
+                "The description is too long (%(max)s characters at most): attach "
+                "documents to the complaint afterwards.",
+                max=MAX_PORTAL_TEXT,
+            )
+        category = request.env["crm.complaint.category"]
+        if post.get("category_id"):
+            try:
+                category = category.sudo().browse(int(post["category_id"])).exists()
+            except ValueError:
+                category = category.browse()
+        if error:
+            return request.render(
+                "crm_customerism.portal_complaint_new",
+                self._complaint_form_values(error=error, post=post),
+            )
+        user = request.env.user
+        # the portal user has no create right: the complaint is created in their
+        # name, for their own partner only
+        complaint = (
+            request.env["crm.complaint"]
+            .sudo()
+            .with_company(user.company_id)
+            .create(
+                {
+                    "subject": subject,
+                    "description": plaintext2html(description),
+                    "partner_id": user.partner_id.id,
+                    "channel": "portal",
+                    "category_id": category.id or False,
+                    "company_id": user.company_id.id,
+                }
+            )
+        )
+        complaint.message_post(
+            body=Markup("<p>%s</p>")
+            % request.env._("Complaint filed on the customer portal."),
+            author_id=user.partner_id.id,
+            subtype_xmlid="mail.mt_note",
+        )
+        return request.redirect(f"/my/complaints/{complaint.id}")
+
+    # ------------------------------------------------------------------
+    # Satisfaction rating (1-5, with a comment)
+    # ------------------------------------------------------------------
+
+    def _complaint_rating(self, token):
+        rating = (
+            request.env["rating.rating"]
+            .sudo()
+            .search(
+                [("access_token", "=", token), ("res_model", "=", "crm.complaint")],
+                limit=1,
+            )
+        )
+        return rating
+
+    @http.route(
+        "/complaint/rate/<string:token>",
+        type="http",
+        auth="public",
+        website=True,
+        methods=["GET", "POST"],
+    )
+    def complaint_rate(self, token, score=None, comment=None, **kw):
+        rating = self._complaint_rating(token)
+        values = {"token": token, "rating": rating, "error": False, "done": False}
+        if not rating:
+            values["error"] = request.env._(
+                "This satisfaction link is not valid. Check that you copied it whole."
+            )
+            return request.render("crm_customerism.portal_complaint_rating", values)
+        complaint = request.env["crm.complaint"].sudo().browse(rating.res_id)
+        values["complaint"] = complaint
+        if rating.consumed:
+            values["done"] = True
+            values["error"] = request.env._(
+                "This satisfaction link was already used: thank you, your rating is "
+                "recorded."
+            )
+            return request.render("crm_customerism.portal_complaint_rating", values)
+        values["score"] = score
+        if request.httprequest.method != "POST":
+            return request.render("crm_customerism.portal_complaint_rating", values)
+        try:
+            value = int(score)
+        except (TypeError, ValueError):
+            value = 0
+        if not 1 <= value <= 5:
+            values["error"] = request.env._("Choose a score from 1 to 5.")
+            return request.render("crm_customerism.portal_complaint_rating", values)
+        comment = (comment or "").strip()[:MAX_PORTAL_TEXT]
+        try:
+            # the token proves the visitor is the rated customer
+            complaint.rating_apply(value, token=token, feedback=comment)
+        except UserError as exc:
+            values["error"] = exc.args[0]
+            return request.render("crm_customerism.portal_complaint_rating", values)
+        values["done"] = True
+        return request.render("crm_customerism.portal_complaint_rating", values)

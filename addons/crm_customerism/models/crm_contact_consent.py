@@ -1,0 +1,60 @@
+from odoo import api, fields, models
+
+from .mail_message import INTERACTION_CHANNELS
+
+
+class CrmContactConsent(models.Model):
+    """Consent of a customer to be contacted for marketing on a channel."""
+
+    _name = "crm.contact.consent"
+    _description = "Customer Contact Consent"
+    _inherit = ["mail.thread"]
+    _order = "partner_id, channel"
+    _rec_name = "partner_id"
+
+    partner_id = fields.Many2one(
+        "res.partner",
+        string="Customer",
+        required=True,
+        ondelete="cascade",
+        index=True,
+        domain="[('is_company', '=', True)]",
+    )
+    channel = fields.Selection(INTERACTION_CHANNELS, required=True, tracking=True)
+    status = fields.Selection(
+        [("allowed", "Allowed"), ("refused", "Refused")],
+        required=True,
+        default="allowed",
+        tracking=True,
+    )
+    date = fields.Date(required=True, default=fields.Date.context_today, tracking=True)
+    source = fields.Selection(
+        [
+            ("customer", "Customer Request"),
+            ("form", "Signed Form"),
+            ("portal", "Portal / Web"),
+            ("call", "Phone Call"),
+            ("import", "Import"),
+            ("other", "Other"),
+        ],
+        required=True,
+        default="customer",
+        tracking=True,
+    )
+    note = fields.Char()
+
+    _sql_constraints = [
+        (
+            "partner_channel_uniq",
+            "unique(partner_id, channel)",
+            "A customer has one consent per channel: change the existing one.",
+        )
+    ]
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            if vals.get("partner_id"):
+                partner = self.env["res.partner"].browse(vals["partner_id"])
+                vals["partner_id"] = partner.commercial_partner_id.id
+        return super().create(vals_list)

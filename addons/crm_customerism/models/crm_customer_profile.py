@@ -1,0 +1,1251 @@
+import json
+import logging
+import time
+
+from dateutil.relativedelta import relativedelta
+
+from odoo import api, fields, models
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tools import SQL, html_escape
+
+from .res_company import GRADES, SERVICE_TIERS
+
+_logger = logging.getLogger(__name__)
+
+GRADE_SELECTION = [
+    ("vip", "VIP"),
+    ("major", "Major"),
+    ("ordinary", "Ordinary"),
+    ("small", "Small"),
+]
+KEY_ACCOUNT_GRADES = ("vip", "major")
+STAGE_SELECTION = [
+    ("prospect", "Prospect"),
+    ("new", "New Customer"),
+    ("growth", "Growth"),
+    ("maturity", "Maturity"),
+    ("at_risk", "At Risk"),
+    ("terminating", "Terminating"),
+    ("lapsed", "Lapsed"),
+    ("recovered", "Recovered"),
+]
+# next grade up, whose average margin measures the potential of a customer
+NEXT_GRADE = {
+    None: "small",
+    "small": "ordinary",
+    "ordinary": "major",
+    "major": "vip",
+    "vip": "vip",
+}
+# profiles written per statement by the full recompute
+BATCH_SIZE = 20000
+# up to this many customers, the incremental recompute ranks them by counts
+SMALL_INCREMENTAL = 20
+# memory of the PostgreSQL sorts of the recompute (per sort, transaction only)
+WORK_MEM = "64MB"
+# fields a customerism user (not manager) may write: the termination notice
+USER_WRITABLE_FIELDS = {"termination_notice", "termination_date", "termination_reason"}
+
+
+class CrmCustomerProfile(models.Model):
+    """Value, grade, service tier and lifecycle stage of a commercial partner in a
+    company. The figures are written by the set-based recompute (SQL), never
+    typed in: see :meth:`_recompute_company`."""
+
+    _name = "crm.customer.profile"
+    _description = "Customer Value Profile"
+    _order = "current_value desc, id"
+    _rec_names_search = ["partner_id"]
+    _check_company_auto = True
+
+    partner_id = fields.Many2one(
+        "res.partner",
+        string="Customer",
+        required=True,
+        ondelete="cascade",
+        index=True,
+        readonly=True,
+    )
+    company_id = fields.Many2one(
+        "res.company",
+        required=True,
+        index=True,
+        readonly=True,
+        default=lambda self: self.env.company,
+    )
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    active = fields.Boolean(related="partner_id.active", store=True)
+    user_id = fields.Many2one(related="partner_id.user_id", string="Salesperson")
+
+    # value (客户价值), company currency, net of refunds
+    historical_value = fields.Monetary(
+        readonly=True,
+        help="All-time net revenue: untaxed confirmed sale orders minus posted credit "
+        "notes, in company currency.",
+    )
+    current_value = fields.Monetary(
+        readonly=True,
+        help="Net revenue of the last 12 months (untaxed, net of credit notes).",
+    )
+    previous_value = fields.Monetary(
+        readonly=True, help="Net revenue of the 12 months before the last 12 months."
+    )
+    refund_value = fields.Monetary(
+        string="Credit Notes",
+        readonly=True,
+        help="All-time posted credit notes (untaxed).",
+    )
+    margin_known = fields.Boolean(
+        readonly=True, help="The sale orders carry margin data (sale_margin installed)."
+    )
+    historical_margin = fields.Monetary(readonly=True)
+    current_margin = fields.Monetary(readonly=True)
+    order_count = fields.Integer(string="Orders", readonly=True)
+    current_order_count = fields.Integer(string="Orders (12 Months)", readonly=True)
+    first_order_date = fields.Date(readonly=True)
+    last_order_date = fields.Date(readonly=True)
+    recovery_date = fields.Date(
+        readonly=True, help="Last order that ended a gap longer than the lapse limit."
+    )
+    days_since_last_order = fields.Integer(compute="_compute_days_since_last_order")
+    average_order_value = fields.Monetary(readonly=True)
+    average_order_interval = fields.Float(
+        string="Average Days Between Orders", digits=(16, 1), readonly=True
+    )
+    trend_period_value = fields.Monetary(
+        string="Value of the Trend Period", readonly=True
+    )
+    previous_period_value = fields.Monetary(
+        string="Value of the Previous Trend Period", readonly=True
+    )
+    value_trend = fields.Float(
+        digits=(16, 4),
+        readonly=True,
+        help="Growth rate of the value between the last trend period and the one "
+        "before (0.25 = +25%); empty when there was no value before.",
+    )
+    # RFM
+    recency_score = fields.Integer(
+        string="Recency (R)", readonly=True, aggregator="avg"
+    )
+    frequency_score = fields.Integer(
+        string="Frequency (F)", readonly=True, aggregator="avg"
+    )
+    monetary_score = fields.Integer(
+        string="Monetary (M)", readonly=True, aggregator="avg"
+    )
+    rfm_code = fields.Char(string="RFM", readonly=True, index=True)
+    value_rank = fields.Integer(
+        compute="_compute_value_rank",
+        help="Rank by current value among the graded customers of the company.",
+    )
+    annual_margin = fields.Monetary(
+        readonly=True,
+        help="Margin m of the last 12 months used by the lifetime value: the real "
+        "margin when known, otherwise the current value x the assumed margin rate.",
+    )
+    retention_rate = fields.Float(
+        digits=(16, 4),
+        compute="_compute_lifetime_value",
+        help="Retention r of the customer's grade, observed over the last two years.",
+    )
+    lifetime_value = fields.Monetary(
+        compute="_compute_lifetime_value",
+        help="CLV = m x r / (1 + d - r): yearly margin m, retention r of the grade, "
+        "discount rate d of the company.",
+    )
+    potential_value = fields.Monetary(
+        compute="_compute_lifetime_value",
+        help="Lifetime value of the margin gap to the average customer of the next "
+        "grade up: max(0, m_next - m) x r / (1 + d - r).",
+    )
+    # pyramid (客户分级)
+    computed_grade = fields.Selection(GRADE_SELECTION, readonly=True)
+    grade_override = fields.Selection(
+        GRADE_SELECTION, help="Grade set by a manager; kept until removed."
+    )
+    grade_override_reason = fields.Text()
+    grade_override_user_id = fields.Many2one(
+        "res.users", string="Overridden By", readonly=True
+    )
+    grade_override_date = fields.Date(string="Overridden On", readonly=True)
+    is_grade_overridden = fields.Boolean(
+        string="Overridden", compute="_compute_grade", store=True
+    )
+    grade = fields.Selection(
+        GRADE_SELECTION,
+        compute="_compute_grade",
+        store=True,
+        index=True,
+        group_expand=True,
+        help="Effective grade: the manual override if any, else the computed grade.",
+    )
+    is_key_account = fields.Boolean(
+        string="Key Account", compute="_compute_grade", store=True
+    )
+    service_tier = fields.Selection(
+        SERVICE_TIERS, compute="_compute_service_tier", store=True, index=True
+    )
+    account_manager_id = fields.Many2one("res.users", check_company=True)
+    technical_manager_id = fields.Many2one("res.users", check_company=True)
+    # lifecycle (客户关系生命周期)
+    lifecycle_stage = fields.Selection(
+        STAGE_SELECTION, readonly=True, index=True, group_expand=True
+    )
+    stage_date = fields.Date(readonly=True)
+    stage_reason = fields.Text(readonly=True)
+    termination_notice = fields.Boolean(readonly=True)
+    termination_date = fields.Date(readonly=True)
+    termination_reason = fields.Text(readonly=True)
+    stage_history_ids = fields.One2many("crm.customer.stage.history", "profile_id")
+    stage_history_count = fields.Integer(compute="_compute_stage_history_count")
+    last_computed = fields.Datetime(
+        related="company_id.customerism_last_recompute", string="Last Full Recompute"
+    )
+
+    _sql_constraints = [
+        (
+            "partner_company_uniq",
+            "unique(partner_id, company_id)",
+            "A customer has one value profile per company.",
+        ),
+    ]
+
+    @api.depends("partner_id", "company_id")
+    def _compute_display_name(self):
+        for profile in self:
+            profile.display_name = profile.partner_id.display_name or ""
+
+    @api.depends("computed_grade", "grade_override")
+    def _compute_grade(self):
+        for profile in self:
+            profile.grade = profile.grade_override or profile.computed_grade
+            profile.is_grade_overridden = bool(profile.grade_override)
+            profile.is_key_account = profile.grade in KEY_ACCOUNT_GRADES
+
+    @api.depends("grade", "company_id")
+    def _compute_service_tier(self):
+        for profile in self:
+            profile.service_tier = (
+                profile.company_id[f"customerism_tier_{profile.grade}"]
+                if profile.grade
+                else False
+            )
+
+    @api.depends("last_order_date")
+    @api.depends_context("tz")
+    def _compute_days_since_last_order(self):
+        today = fields.Date.context_today(self)
+        for profile in self:
+            profile.days_since_last_order = (
+                (today - profile.last_order_date).days if profile.last_order_date else 0
+            )
+
+    @api.depends("current_value", "grade")
+    def _compute_value_rank(self):
+        self.flush_model(["current_value", "historical_value", "order_count", "active"])
+        ranks = {}
+        if self.ids:
+            self.env.cr.execute(
+                SQL(
+                    """
+SELECT p.id, 1 + (
+    SELECT count(*) FROM crm_customer_profile q
+     WHERE q.company_id = p.company_id AND q.active AND q.order_count > 0
+       AND q.current_value > p.current_value)
+  FROM crm_customer_profile p
+ WHERE p.id = ANY(%s) AND p.active AND p.order_count > 0
+                    """,
+                    self.ids,
+                )
+            )
+            ranks = dict(self.env.cr.fetchall())
+        for profile in self:
+            profile.value_rank = ranks.get(profile.id, 0)
+
+    @api.depends(
+        "annual_margin",
+        "grade",
+        "company_id.customerism_discount_rate",
+        "company_id.customerism_retention_vip",
+        "company_id.customerism_retention_major",
+        "company_id.customerism_retention_ordinary",
+        "company_id.customerism_retention_small",
+    )
+    def _compute_lifetime_value(self):
+        """CLV = m r / (1 + d - r); potential = max(0, m_next - m) r / (1 + d - r)
+        with the retention r of the grade and the average margin m_next of the
+        next grade up, both observed by the last full recompute."""
+        for profile in self:
+            company = profile.company_id
+            retention = company._customerism_retention(profile.grade)
+            denominator = 1 + company.customerism_discount_rate - retention
+            factor = retention / denominator if denominator > 0 else 0.0
+            next_margin = company[
+                f"customerism_avg_margin_{NEXT_GRADE[profile.grade or None]}"
+            ]
+            profile.retention_rate = retention
+            profile.lifetime_value = profile.annual_margin * factor
+            profile.potential_value = (
+                max(next_margin - profile.annual_margin, 0) * factor
+            )
+
+    def _compute_stage_history_count(self):
+        counts = dict(
+            self.env["crm.customer.stage.history"]._read_group(
+                [("profile_id", "in", self.ids)], ["profile_id"], ["__count"]
+            )
+        )
+        for profile in self:
+            profile.stage_history_count = counts.get(profile, 0)
+
+    @api.constrains("grade_override", "grade_override_reason")
+    def _check_grade_override_reason(self):
+        for profile in self:
+            if (
+                profile.grade_override
+                and not (profile.grade_override_reason or "").strip()
+            ):
+                raise ValidationError(
+                    self.env._(
+                        "Give a reason for overriding the grade of %(customer)s.",
+                        customer=profile.partner_id.display_name,
+                    )
+                )
+
+    @api.constrains("partner_id")
+    def _check_commercial_partner(self):
+        for profile in self:
+            if profile.partner_id != profile.partner_id.commercial_partner_id:
+                raise ValidationError(
+                    self.env._(
+                        "Value profiles belong to commercial partners: %(contact)s "
+                        "rolls up to %(company)s.",
+                        contact=profile.partner_id.display_name,
+                        company=profile.partner_id.commercial_partner_id.display_name,
+                    )
+                )
+
+    # ------------------------------------------------------------------
+    # CRUD
+    # ------------------------------------------------------------------
+
+    def _check_customerism_write_access(self, fnames):
+        if self.env.su or self.env.user.has_group(
+            "crm_customerism.group_crm_customerism_manager"
+        ):
+            return
+        forbidden = set(fnames) - USER_WRITABLE_FIELDS
+        if forbidden:
+            raise AccessError(
+                self.env._(
+                    "Only Customerism managers can change %(fields)s of a customer "
+                    "profile.",
+                    fields=", ".join(sorted(self._fields[f].string for f in forbidden)),
+                )
+            )
+
+    def write(self, vals):
+        self._check_customerism_write_access(vals)
+        if "grade_override" in vals:
+            vals = dict(vals)
+            if vals["grade_override"]:
+                vals.setdefault("grade_override_user_id", self.env.uid)
+                vals.setdefault("grade_override_date", fields.Date.context_today(self))
+            else:
+                vals.update(
+                    grade_override_reason=False,
+                    grade_override_user_id=False,
+                    grade_override_date=False,
+                )
+        return super().write(vals)
+
+    # ------------------------------------------------------------------
+    # Actions
+    # ------------------------------------------------------------------
+
+    def action_open_partner(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "res.partner",
+            "res_id": self.partner_id.id,
+            "view_mode": "form",
+        }
+
+    def action_view_stage_history(self):
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "crm_customerism.crm_customer_stage_history_action"
+        )
+        action["domain"] = [("profile_id", "in", self.ids)]
+        action["context"] = {"create": False}
+        return action
+
+    def action_termination_notice(self):
+        """Open the wizard recording a termination notice (解约期)."""
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Termination Notice"),
+            "res_model": "crm.customer.termination.wizard",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_profile_ids": self.ids},
+        }
+
+    def _record_termination_notice(self, date, reason):
+        """Put the profiles in the terminating stage, logging the user and reason."""
+        if not reason or not reason.strip():
+            raise UserError(self.env._("Give the reason of the termination notice."))
+        if any(
+            profile.lifecycle_stage in ("prospect", "lapsed") or not profile.order_count
+            for profile in self
+        ):
+            raise UserError(
+                self.env._(
+                    "A termination notice applies to active customers, not to "
+                    "prospects or lapsed customers."
+                )
+            )
+        self.write(
+            {
+                "termination_notice": True,
+                "termination_date": date,
+                "termination_reason": reason,
+            }
+        )
+        user_reason = self.env._(
+            "Termination notice recorded by %(user)s, effective %(date)s: %(reason)s",
+            user=self.env.user.name,
+            date=fields.Date.to_string(date),
+            reason=reason.strip(),
+        )
+        for company, profiles in self.grouped("company_id").items():
+            profiles._recompute_partners(
+                profiles.partner_id.ids, company=company, user_reason=user_reason
+            )
+        return True
+
+    def action_withdraw_termination(self):
+        """Withdraw the termination notice: the stage follows the purchase
+        history again."""
+        notified = self.filtered("termination_notice")
+        if not notified:
+            raise UserError(self.env._("There is no termination notice to withdraw."))
+        notified.write(
+            {
+                "termination_notice": False,
+                "termination_date": False,
+                "termination_reason": False,
+            }
+        )
+        user_reason = self.env._(
+            "Termination notice withdrawn by %(user)s.", user=self.env.user.name
+        )
+        for company, profiles in notified.grouped("company_id").items():
+            profiles._recompute_partners(
+                profiles.partner_id.ids, company=company, user_reason=user_reason
+            )
+        return True
+
+    @api.model
+    def action_recompute_all(self):
+        """Button for managers: full recompute of the companies of the user."""
+        if not self.env.user.has_group("crm_customerism.group_crm_customerism_manager"):
+            raise AccessError(
+                self.env._("Only Customerism managers can recompute all customers.")
+            )
+        self._recompute_all(company=self.env.companies)
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "success",
+                "message": self.env._(
+                    "Customer values, grades and stages are up to date."
+                ),
+                "next": {"type": "ir.actions.act_window_close"},
+            },
+        }
+
+    def action_recompute(self):
+        """Recompute the selected customers (incremental)."""
+        for company, profiles in self.grouped("company_id").items():
+            profiles._recompute_partners(profiles.partner_id.ids, company=company)
+        return True
+
+    # ------------------------------------------------------------------
+    # Recompute engine (set-based)
+    # ------------------------------------------------------------------
+    # Per company: one aggregation pass over the orders and credit notes into
+    # a temporary table, one statement computing every figure (values, RFM,
+    # grade, tier, stage and its reason) into a second temporary table, then
+    # bounded batches (id ranges) writing only the rows that changed, with
+    # their history lines and chatter notes. No per-customer Python loop.
+
+    @api.model
+    def _cron_recompute_all(self):
+        self._recompute_all(commit=True)
+
+    @api.model
+    def _recompute_all(self, company=None, commit=False):
+        """Full recompute of every customer of ``company`` (all companies when
+        None): value, RFM, grade, tier, lifecycle stage, observed retention.
+        ``commit`` (cron only) commits after every batch.
+
+        :return: dict company id -> number of stage changes
+        """
+        companies = company or self.env["res.company"].sudo().search([])
+        result = {}
+        for comp in companies:
+            result[comp.id] = self.sudo()._recompute_company(comp, commit=commit)
+        return result
+
+    @api.model
+    def _recompute_partners(self, partner_ids, company=None, user_reason=None):
+        """Incremental recompute of the given partners (contacts roll up to
+        their commercial partner) in ``company`` (every company when None).
+        The ranks use the whole company; the observed retention rates and
+        grade margins are those of the last full recompute.
+
+        :return: dict company id -> number of stage changes
+        """
+        partners = (
+            self.env["res.partner"]
+            .sudo()
+            .with_context(active_test=False)
+            .browse(partner_ids)
+        )
+        commercial_ids = partners.exists().commercial_partner_id.ids
+        if not commercial_ids:
+            return {}
+        companies = company or self.env["res.company"].sudo().search([])
+        result = {}
+        for comp in companies:
+            result[comp.id] = self.sudo()._recompute_company(
+                comp, partner_ids=commercial_ids, user_reason=user_reason
+            )
+        return result
+
+    def _recompute_company(
+        self, company, partner_ids=None, user_reason=None, commit=False
+    ):
+        """Recompute one company; ``partner_ids`` (commercial partners)
+        restricts the writes to those customers (incremental mode)."""
+        start = time.monotonic()
+        company = company.with_env(self.env)
+        today = fields.Date.context_today(self)
+        now = fields.Datetime.now()
+        for model in (
+            "sale.order",
+            "account.move",
+            "res.partner",
+            "crm.lead",
+            "crm.customer.profile",
+            "res.company",
+        ):
+            self.env[model].flush_model()
+        cr = self.env.cr
+        # the statements below are planned on temporary tables whose estimates
+        # make PostgreSQL's JIT compile them for seconds: plain execution is
+        # much faster (restored at the end)
+        cr.execute(SQL("SET LOCAL jit = off"))
+        # sorts of the window functions in memory rather than on disk
+        cr.execute(SQL("SET LOCAL work_mem = %s", WORK_MEM))
+        self._build_aggregates(company, today, partner_ids)
+        self._create_missing_profiles(company, partner_ids, now)
+        self._build_new_figures(company, today, partner_ids)
+        if partner_ids is None:
+            self._write_company_observations(company, now)
+        cr.execute(SQL("SELECT min(id), max(id), count(*) FROM customerism_new"))
+        low, high, total = cr.fetchone()
+        changes = 0
+        if total:
+            for batch_start in range(low, high + 1, BATCH_SIZE):
+                batch = (batch_start, batch_start + BATCH_SIZE)
+                changes += self._write_batch(company, today, now, batch, user_reason)
+                self._progress(commit, batch_start + BATCH_SIZE - low, high - low + 1)
+        cr.execute(SQL("DROP TABLE IF EXISTS customerism_agg, customerism_new"))
+        cr.execute(SQL("SET LOCAL jit TO DEFAULT"))
+        cr.execute(SQL("SET LOCAL work_mem TO DEFAULT"))
+        self.env.invalidate_all()
+        if partner_ids is None:
+            _logger.info(
+                "customerism: %s customers of %s recomputed in %.2f s, "
+                "%s stage changes",
+                total,
+                company.name,
+                time.monotonic() - start,
+                changes,
+            )
+        return changes
+
+    def _progress(self, commit, done, total):
+        if not commit:
+            return
+        self.env["ir.cron"]._notify_progress(done=done, remaining=max(total - done, 0))
+        if not self.env.registry.in_test_mode():
+            # cron only: keep the work of every batch, the next run resumes anyway
+            self.env.cr.commit()  # pylint: disable=invalid-commit
+
+    @api.model
+    def _target_filter(self, partner_ids, alias="p", column="commercial_partner_id"):
+        """``AND alias.column = ANY(partner_ids)`` in incremental mode."""
+        if partner_ids is None:
+            return SQL()
+        return SQL(
+            "AND %s = ANY(%s)",
+            SQL.identifier(alias, column),
+            list(partner_ids),
+        )
+
+    def _margin_expression(self):
+        """Order margin in order currency when sale_margin stores it."""
+        field = self.env["sale.order"]._fields.get("margin")
+        if field and field.store:
+            return SQL("so.margin")
+        return SQL("NULL::numeric")
+
+    def _build_aggregates(self, company, today, partner_ids):
+        """Aggregate the confirmed orders and posted credit notes of the
+        company per commercial partner, in one pass, into the temporary table
+        customerism_agg."""
+        cr = self.env.cr
+        months = company.customerism_trend_months
+        dates = {
+            "cur_start": today - relativedelta(months=12),
+            "prev_start": today - relativedelta(months=24),
+            "tcur_start": today - relativedelta(months=months),
+            "tprev_start": today - relativedelta(months=2 * months),
+        }
+        cr.execute(SQL("DROP TABLE IF EXISTS customerism_agg, customerism_new"))
+        cr.execute(
+            SQL(
+                """
+CREATE TEMPORARY TABLE customerism_agg AS
+WITH orders AS (
+    SELECT p.commercial_partner_id AS partner_id,
+           so.date_order::date AS d,
+           COALESCE(so.amount_untaxed, 0)
+               / COALESCE(NULLIF(so.currency_rate, 0), 1) AS amount,
+           %(margin)s / COALESCE(NULLIF(so.currency_rate, 0), 1) AS margin
+      FROM sale_order so
+      JOIN res_partner p ON p.id = so.partner_id
+     WHERE so.company_id = %(company)s AND so.state = 'sale' %(filter)s
+), gaps AS (
+    SELECT orders.*,
+           d - lag(d) OVER (PARTITION BY partner_id ORDER BY d) AS gap
+      FROM orders
+), sales AS (
+    SELECT partner_id,
+           count(*) AS order_count,
+           count(*) FILTER (WHERE d > %(cur_start)s) AS cur_order_count,
+           min(d) AS first_date,
+           max(d) AS last_date,
+           max(d) FILTER (WHERE gap > %(lapse_days)s) AS recovery_date,
+           sum(amount) AS s_all,
+           sum(amount) FILTER (WHERE d > %(cur_start)s) AS s_cur,
+           sum(amount) FILTER (
+               WHERE d > %(prev_start)s AND d <= %(cur_start)s) AS s_prev,
+           sum(amount) FILTER (WHERE d > %(tcur_start)s) AS s_tcur,
+           sum(amount) FILTER (
+               WHERE d > %(tprev_start)s AND d <= %(tcur_start)s) AS s_tprev,
+           sum(margin) AS m_all,
+           sum(margin) FILTER (WHERE d > %(cur_start)s) AS m_cur,
+           bool_or(margin IS NOT NULL) AS margin_known
+      FROM gaps
+     GROUP BY partner_id
+), refunds AS (
+    SELECT p.commercial_partner_id AS partner_id,
+           COALESCE(am.invoice_date, am.date) AS d,
+           -am.amount_untaxed_signed AS amount
+      FROM account_move am
+      JOIN res_partner p ON p.id = am.partner_id
+     WHERE am.company_id = %(company)s AND am.state = 'posted'
+       AND am.move_type = 'out_refund' %(filter)s
+), refund_totals AS (
+    SELECT partner_id,
+           sum(amount) AS r_all,
+           sum(amount) FILTER (WHERE d > %(cur_start)s) AS r_cur,
+           sum(amount) FILTER (
+               WHERE d > %(prev_start)s AND d <= %(cur_start)s) AS r_prev,
+           sum(amount) FILTER (WHERE d > %(tcur_start)s) AS r_tcur,
+           sum(amount) FILTER (
+               WHERE d > %(tprev_start)s AND d <= %(tcur_start)s) AS r_tprev
+      FROM refunds
+     GROUP BY partner_id
+)
+SELECT * FROM sales FULL JOIN refund_totals USING (partner_id)
+                """,
+                margin=self._margin_expression(),
+                company=company.id,
+                filter=self._target_filter(partner_ids),
+                lapse_days=company.customerism_lapse_days,
+                **dates,
+            )
+        )
+        cr.execute(SQL("CREATE UNIQUE INDEX ON customerism_agg (partner_id)"))
+        cr.execute(SQL("ANALYZE customerism_agg"))
+
+    def _create_missing_profiles(self, company, partner_ids, now):
+        """One profile per commercial partner with orders or credit notes in
+        the company (customerism_agg), an opportunity, or flagged as customer;
+        the partner's salesperson is the first account manager."""
+        self.env.cr.execute(
+            SQL(
+                """
+INSERT INTO crm_customer_profile (
+    partner_id, company_id, active, account_manager_id,
+    create_uid, create_date, write_uid, write_date)
+SELECT cp.id, %(company)s, cp.active, cp.user_id,
+       %(uid)s, %(now)s, %(uid)s, %(now)s
+  FROM res_partner cp
+ WHERE cp.id IN (
+        SELECT partner_id FROM customerism_agg
+        UNION
+        SELECT p.commercial_partner_id
+          FROM crm_lead l
+          JOIN res_partner p ON p.id = l.partner_id
+         WHERE (l.company_id = %(company)s OR l.company_id IS NULL)
+           AND (p.company_id = %(company)s OR p.company_id IS NULL)
+           %(filter)s
+        UNION
+        SELECT p.commercial_partner_id
+          FROM res_partner p
+         WHERE p.customer_rank > 0
+           AND (p.company_id = %(company)s OR p.company_id IS NULL)
+           %(filter)s
+       )
+   AND NOT EXISTS (
+        SELECT 1 FROM crm_customer_profile prof
+         WHERE prof.partner_id = cp.id AND prof.company_id = %(company)s)
+ON CONFLICT (partner_id, company_id) DO NOTHING
+                """,
+                company=company.id,
+                uid=self.env.uid,
+                now=now,
+                filter=self._target_filter(partner_ids),
+            )
+        )
+
+    def _grade_case(self, company, position, count):
+        """SQL CASE giving the grade of the customer at ``position`` (1 =
+        best) among ``count`` graded customers, from the company's shares."""
+        bounds = []
+        cumulated = 0.0
+        for grade in GRADES[:-1]:
+            cumulated += company[f"customerism_{grade}_pct"]
+            bounds.append((grade, round(cumulated, 6)))
+        whens = SQL(" ").join(
+            SQL(
+                "WHEN %s <= ceil(round(%s * %s::numeric / 100, 6)) THEN %s",
+                position,
+                count,
+                pct,
+                grade,
+            )
+            for grade, pct in bounds
+        )
+        return SQL("CASE %s ELSE 'small' END", whens)
+
+    def _tier_case(self, company, grade_sql):
+        whens = SQL(" ").join(
+            SQL("WHEN %s THEN %s", grade, company[f"customerism_tier_{grade}"])
+            for grade in GRADES
+        )
+        return SQL("CASE %s %s END", grade_sql, whens)
+
+    def _graded_query(self, partner_ids):
+        """Rank by current value and R, F, M quintiles (cume_dist) of the graded
+        customers (active, with orders) of ``pool``: window functions over the
+        company, or, for a few customers (incremental recompute on an order),
+        counts against the company for those customers only, which avoids four
+        sorts of the whole customer base per order."""
+        if partner_ids is None or len(partner_ids) > SMALL_INCREMENTAL:
+            return SQL(
+                """
+    SELECT id,
+           rank() OVER (
+               ORDER BY current_value DESC, historical_value DESC) AS pos,
+           count(*) OVER () AS n,
+           ceil(round((cume_dist() OVER (
+               ORDER BY last_order_date) * 5)::numeric, 9))::int AS r,
+           ceil(round((cume_dist() OVER (
+               ORDER BY order_count) * 5)::numeric, 9))::int AS f,
+           ceil(round((cume_dist() OVER (
+               ORDER BY historical_value) * 5)::numeric, 9))::int AS m
+      FROM pool
+     WHERE active AND order_count > 0
+                """
+            )
+        return SQL(
+            """
+    WITH g AS (SELECT * FROM pool WHERE active AND order_count > 0),
+         total AS (SELECT count(*) AS n FROM g)
+    SELECT t.id,
+           1 + (SELECT count(*) FROM g
+                 WHERE (g.current_value, g.historical_value)
+                       > (t.current_value, t.historical_value)) AS pos,
+           total.n,
+           ceil((SELECT count(*) FROM g
+                  WHERE g.last_order_date <= t.last_order_date)
+                * 5::numeric / total.n)::int AS r,
+           ceil((SELECT count(*) FROM g WHERE g.order_count <= t.order_count)
+                * 5::numeric / total.n)::int AS f,
+           ceil((SELECT count(*) FROM g
+                  WHERE g.historical_value <= t.historical_value)
+                * 5::numeric / total.n)::int AS m
+      FROM c t, total
+     WHERE t.active AND t.order_count > 0
+            """
+        )
+
+    def _build_new_figures(self, company, today, partner_ids):
+        """Every figure of the profiles in scope into customerism_new: values
+        from customerism_agg, RFM quintiles and grade by rank over the whole
+        company (stored figures for the customers out of scope), service tier,
+        margin of the lifetime value, lifecycle stage and its reason."""
+        in_scope = self._target_filter(partner_ids, alias="prof", column="partner_id")
+        if partner_ids is None:
+            others = SQL()
+        else:
+            others = SQL(
+                """
+    UNION ALL
+    SELECT prof.id, prof.active, prof.order_count, prof.current_value,
+           prof.historical_value, prof.last_order_date
+      FROM crm_customer_profile prof
+     WHERE prof.company_id = %(company)s
+       AND NOT (prof.partner_id = ANY(%(ids)s))
+                """,
+                company=company.id,
+                ids=list(partner_ids),
+            )
+        rules = self._stage_rules(company, today)
+        stage_case = SQL(
+            "CASE %s END",
+            SQL(" ").join(
+                SQL("WHEN %s THEN %s", cond, stage) for cond, stage, __ in rules
+            ),
+        )
+        self.env.cr.execute(
+            SQL(
+                """
+CREATE TEMPORARY TABLE customerism_new AS
+WITH v AS (
+    SELECT prof.id, prof.partner_id, prof.active, prof.grade_override,
+           prof.lifecycle_stage AS old_stage,
+           prof.termination_notice, prof.termination_date,
+           (SELECT cc.lifecycle_risk_reason
+              FROM crm_complaint cc
+             WHERE cc.commercial_partner_id = prof.partner_id
+               AND cc.company_id = prof.company_id
+               AND cc.lifecycle_risk
+             ORDER BY cc.id DESC
+             LIMIT 1) AS complaint_risk,
+           COALESCE(a.order_count, 0) AS order_count,
+           COALESCE(a.cur_order_count, 0) AS current_order_count,
+           a.first_date AS first_order_date,
+           a.last_date AS last_order_date,
+           a.recovery_date,
+           COALESCE(a.s_all, 0) - COALESCE(a.r_all, 0) AS historical_value,
+           COALESCE(a.s_cur, 0) - COALESCE(a.r_cur, 0) AS current_value,
+           COALESCE(a.s_prev, 0) - COALESCE(a.r_prev, 0) AS previous_value,
+           COALESCE(a.s_tcur, 0) - COALESCE(a.r_tcur, 0) AS trend_period_value,
+           COALESCE(a.s_tprev, 0) - COALESCE(a.r_tprev, 0)
+               AS previous_period_value,
+           COALESCE(a.r_all, 0) AS refund_value,
+           COALESCE(a.margin_known, FALSE) AS margin_known,
+           -- credit notes carry the customer's average margin rate
+           CASE WHEN a.margin_known THEN COALESCE(a.m_all, 0)
+               * (1 - COALESCE(a.r_all, 0) / NULLIF(a.s_all, 0)) END
+               AS historical_margin,
+           CASE WHEN a.margin_known THEN COALESCE(a.m_cur, 0)
+               * (1 - COALESCE(a.r_cur, 0) / NULLIF(a.s_cur, 0)) END
+               AS current_margin,
+           %(today)s - a.last_date AS gap
+      FROM crm_customer_profile prof
+      LEFT JOIN customerism_agg a ON a.partner_id = prof.partner_id
+     WHERE prof.company_id = %(company)s %(in_scope)s
+), c AS (
+    SELECT v.*,
+           round(v.historical_value / NULLIF(v.order_count, 0), 2)
+               AS average_order_value,
+           CASE WHEN v.order_count > 1 THEN round(
+               (v.last_order_date - v.first_order_date)::numeric
+               / (v.order_count - 1), 1) END AS itv,
+           CASE WHEN v.previous_period_value > 0 THEN round(
+               (v.trend_period_value - v.previous_period_value)
+               / v.previous_period_value, 4) END AS trend,
+           v.trend_period_value AS tcur,
+           GREATEST(CASE WHEN v.margin_known THEN COALESCE(v.current_margin, 0)
+                         ELSE v.current_value * %(margin_rate)s::numeric END,
+                    0) AS annual_margin
+      FROM v
+), pool AS (
+    SELECT id, active, order_count, current_value, historical_value,
+           last_order_date
+      FROM v
+    %(others)s
+), graded AS (
+    %(graded)s
+), ranked AS (
+    SELECT c.*, g.r, g.f, g.m,
+           CASE WHEN g.id IS NOT NULL THEN %(grade_case)s END AS computed_grade
+      FROM c
+      LEFT JOIN graded g ON g.id = c.id
+)
+SELECT c.*,
+       COALESCE(c.grade_override, c.computed_grade) AS grade,
+       %(stage_case)s AS new_stage
+  FROM ranked c
+                """,
+                company=company.id,
+                today=today,
+                in_scope=in_scope,
+                others=others,
+                graded=self._graded_query(partner_ids),
+                margin_rate=company.customerism_margin_rate,
+                grade_case=self._grade_case(company, SQL("g.pos"), SQL("g.n")),
+                stage_case=stage_case,
+            )
+        )
+        self.env.cr.execute(SQL("CREATE UNIQUE INDEX ON customerism_new (id)"))
+        self.env.cr.execute(SQL("ANALYZE customerism_new"))
+
+    def _write_company_observations(self, company, now):
+        """Full recompute only: observed retention per grade (customers graded
+        by the value of the previous 12 months, same shares: the share of them
+        who ordered again in the last 12 months) and average yearly margin per
+        grade, written on the company."""
+        cr = self.env.cr
+        cr.execute(
+            SQL(
+                """
+WITH prev AS (
+    SELECT current_order_count,
+           rank() OVER (ORDER BY previous_value DESC) AS pos,
+           count(*) OVER () AS n
+      FROM customerism_new
+     WHERE active AND previous_value > 0
+)
+SELECT %(grade_case)s AS grade, count(*),
+       avg(CASE WHEN current_order_count > 0 THEN 1 ELSE 0 END)
+  FROM prev
+ GROUP BY 1
+                """,
+                grade_case=self._grade_case(company, SQL("pos"), SQL("n")),
+            )
+        )
+        observed = {grade: (count, float(rate)) for grade, count, rate in cr.fetchall()}
+        total = sum(count for count, __ in observed.values())
+        overall = (
+            sum(count * rate for count, rate in observed.values()) / total
+            if total
+            else company.customerism_default_retention
+        )
+        cr.execute(
+            SQL(
+                "SELECT grade, avg(annual_margin) FROM customerism_new"
+                " WHERE grade IS NOT NULL AND active AND order_count > 0"
+                " GROUP BY grade"
+            )
+        )
+        margins = dict(cr.fetchall())
+        vals = {"customerism_last_recompute": now}
+        for grade in GRADES:
+            vals[f"customerism_retention_{grade}"] = round(
+                observed.get(grade, (0, overall))[1], 4
+            )
+            vals[f"customerism_avg_margin_{grade}"] = float(margins.get(grade) or 0.0)
+        company.sudo().write(vals)
+        company.flush_recordset()
+
+    def _write_batch(self, company, today, now, id_range, user_reason=None):
+        """Write the figures of the profiles in ``id_range`` that changed, and
+        log every stage change (history line + note in the partner chatter),
+        in one statement.
+
+        :return: number of stage changes
+        """
+        reason_case = SQL(
+            "CASE %s END",
+            SQL(" ").join(
+                SQL("WHEN %s THEN %s", cond, why)
+                for cond, __, why in self._stage_rules(company, today)
+            ),
+        )
+        title = self.env._("Lifecycle stage (%(company)s):", company=company.name)
+        figures = [
+            "order_count",
+            "current_order_count",
+            "first_order_date",
+            "last_order_date",
+            "recovery_date",
+            "historical_value",
+            "current_value",
+            "previous_value",
+            "trend_period_value",
+            "previous_period_value",
+            "refund_value",
+            "margin_known",
+            "historical_margin",
+            "current_margin",
+            "average_order_value",
+            "annual_margin",
+            "computed_grade",
+            "grade",
+        ]
+        renamed = {
+            "average_order_interval": "itv",
+            "value_trend": "trend",
+            "recency_score": "r",
+            "frequency_score": "f",
+            "monetary_score": "m",
+        }
+        columns = figures + list(renamed)
+        sources = figures + list(renamed.values())
+        column_list = SQL(", ").join(SQL.identifier(col) for col in columns)
+        old_values = SQL(", ").join(SQL.identifier("prof", col) for col in columns)
+        new_values = SQL(", ").join(SQL.identifier("n", col) for col in sources)
+        self.env.cr.execute(
+            SQL(
+                """
+WITH chg AS (
+    SELECT c.id, c.partner_id, c.old_stage, c.new_stage,
+           %(prefix)s || %(reason_case)s AS reason
+      FROM customerism_new c
+     WHERE c.id >= %(low)s AND c.id < %(high)s
+       AND c.new_stage IS DISTINCT FROM c.old_stage
+), upd AS (
+    UPDATE crm_customer_profile prof
+       SET (%(columns)s) = (%(new_values)s),
+           rfm_code = n.r::text || n.f::text || n.m::text,
+           is_key_account = COALESCE(n.grade IN ('vip', 'major'), FALSE),
+           service_tier = %(tier_case)s,
+           lifecycle_stage = n.new_stage,
+           stage_date = CASE WHEN n.new_stage IS DISTINCT FROM n.old_stage
+                             THEN %(today)s ELSE prof.stage_date END,
+           stage_reason = COALESCE(chg.reason, prof.stage_reason),
+           termination_notice = prof.termination_notice
+                                AND n.new_stage <> 'lapsed',
+           write_date = %(now)s,
+           write_uid = %(uid)s
+      FROM customerism_new n
+      LEFT JOIN chg ON chg.id = n.id
+     WHERE prof.id = n.id AND n.id >= %(low)s AND n.id < %(high)s
+       AND ((%(old_values)s, prof.lifecycle_stage, prof.service_tier)
+            IS DISTINCT FROM (%(new_values)s, n.new_stage, %(tier_case)s))
+ RETURNING prof.id
+), hist AS (
+    INSERT INTO crm_customer_stage_history (
+        profile_id, partner_id, company_id, date, stage_from, stage_to,
+        reason, user_id, create_uid, create_date, write_uid, write_date)
+    SELECT id, partner_id, %(company)s, %(today)s, old_stage, new_stage,
+           reason, %(user)s, %(uid)s, %(now)s, %(uid)s, %(now)s
+      FROM chg
+ RETURNING id
+), msg AS (
+    INSERT INTO mail_message (
+        model, res_id, message_type, subtype_id, author_id, body, date,
+        is_internal, create_uid, create_date, write_uid, write_date)
+    SELECT 'res.partner', partner_id, 'notification', %(subtype)s,
+           %(author)s,
+           '<p>' || %(title)s || ' '
+           || COALESCE(%(labels)s::jsonb ->> old_stage, '-')
+           || ' &#8594; <b>' || (%(labels)s::jsonb ->> new_stage)
+           || '</b><br/>'
+           || replace(replace(replace(
+                  reason, '&', '&amp;'), '<', '&lt;'), '>', '&gt;')
+           || '</p>',
+           %(now)s, FALSE, %(uid)s, %(now)s, %(uid)s, %(now)s
+      FROM chg
+ RETURNING id
+)
+SELECT (SELECT count(*) FROM hist), (SELECT count(*) FROM msg),
+       (SELECT count(*) FROM upd)
+                """,
+                reason_case=reason_case,
+                low=id_range[0],
+                high=id_range[1],
+                columns=column_list,
+                old_values=old_values,
+                new_values=new_values,
+                tier_case=self._tier_case(company, SQL("n.grade")),
+                today=today,
+                now=now,
+                prefix=f"{user_reason} " if user_reason else "",
+                company=company.id,
+                user=self.env.uid if user_reason else None,
+                uid=self.env.uid,
+                subtype=self.env["ir.model.data"]._xmlid_to_res_id("mail.mt_note"),
+                author=self.env.user.partner_id.id,
+                title=html_escape(title),
+                labels=json.dumps(self._stage_labels()),
+            )
+        )
+        return self.env.cr.fetchone()[0]
+
+    def _stage_rules(self, company, today):
+        """(condition, stage, reason) in priority order; the reasons are
+        translated templates whose placeholders are filled in SQL."""
+        _ = self.env._
+        new_start = today - relativedelta(days=company.customerism_new_days)
+
+        def fill(template, **values):
+            expr = SQL("%s", template)
+            for key, value in values.items():
+                expr = SQL("replace(%s, %s, %s)", expr, f"%({key})s", value)
+            return expr
+
+        def number(value):
+            return SQL("%s::text", value)
+
+        def percent(value):
+            return SQL("%s::text || %s", round(value * 100, 2), "%")
+
+        gap = SQL("(c.gap)::text")
+        trend = SQL("to_char(round(c.trend * 100, 1), 'FMS999999990.0') || %s", "%")
+        months = number(company.customerism_trend_months)
+        return [
+            (
+                SQL("c.order_count > 0 AND c.gap > %s", company.customerism_lapse_days),
+                "lapsed",
+                fill(
+                    _("No order for %(days)s days (lapse limit: %(limit)s days)."),
+                    days=gap,
+                    limit=number(company.customerism_lapse_days),
+                ),
+            ),
+            (
+                SQL("c.termination_notice"),
+                "terminating",
+                fill(
+                    _("Termination notice effective %(date)s."),
+                    date=SQL("COALESCE(c.termination_date::text, '')"),
+                ),
+            ),
+            # complaint flagged by crm.complaint._flag_lifecycle_risk (open high or
+            # critical, or repeated complaints); its reason names the complaint
+            (
+                SQL("c.order_count > 0 AND c.complaint_risk IS NOT NULL"),
+                "at_risk",
+                SQL("c.complaint_risk"),
+            ),
+            (SQL("c.order_count = 0"), "prospect", fill(_("No confirmed order yet."))),
+            (
+                SQL("c.gap > %s", company.customerism_at_risk_days),
+                "at_risk",
+                fill(
+                    _(
+                        "%(days)s days since the last order exceed the at-risk "
+                        "limit of %(limit)s days."
+                    ),
+                    days=gap,
+                    limit=number(company.customerism_at_risk_days),
+                ),
+            ),
+            (
+                SQL(
+                    "c.itv > 0 AND c.gap > %s * c.itv",
+                    company.customerism_at_risk_factor,
+                ),
+                "at_risk",
+                fill(
+                    _(
+                        "%(days)s days since the last order exceed %(factor)s x the "
+                        "usual interval of %(interval)s days between orders."
+                    ),
+                    days=gap,
+                    factor=number(company.customerism_at_risk_factor),
+                    interval=SQL("round(c.itv, 1)::text"),
+                ),
+            ),
+            (
+                SQL("c.recovery_date > %s", new_start),
+                "recovered",
+                fill(
+                    _(
+                        "Purchase on %(date)s after more than %(limit)s days "
+                        "without order."
+                    ),
+                    date=SQL("c.recovery_date::text"),
+                    limit=number(company.customerism_lapse_days),
+                ),
+            ),
+            (
+                SQL("c.first_order_date > %s", new_start),
+                "new",
+                fill(
+                    _("First order on %(date)s, less than %(limit)s days ago."),
+                    date=SQL("c.first_order_date::text"),
+                    limit=number(company.customerism_new_days),
+                ),
+            ),
+            (
+                SQL("c.trend < -%s", company.customerism_decline_rate),
+                "at_risk",
+                fill(
+                    _(
+                        "Value changed by %(rate)s over the last %(months)s months "
+                        "(decline limit: -%(limit)s)."
+                    ),
+                    rate=trend,
+                    months=months,
+                    limit=percent(company.customerism_decline_rate),
+                ),
+            ),
+            (
+                SQL("c.trend > %s", company.customerism_growth_rate),
+                "growth",
+                fill(
+                    _(
+                        "Value changed by %(rate)s over the last %(months)s months "
+                        "(growth threshold: %(limit)s)."
+                    ),
+                    rate=trend,
+                    months=months,
+                    limit=percent(company.customerism_growth_rate),
+                ),
+            ),
+            (
+                SQL("c.trend IS NULL AND c.tcur > 0"),
+                "growth",
+                fill(
+                    _(
+                        "Value in the last %(months)s months and none in the "
+                        "%(months)s months before."
+                    ),
+                    months=months,
+                ),
+            ),
+            (
+                SQL("TRUE"),
+                "maturity",
+                fill(
+                    _(
+                        "Value changed by %(rate)s over the last %(months)s "
+                        "months: a plateau."
+                    ),
+                    rate=SQL("COALESCE(%s, '-')", trend),
+                    months=months,
+                ),
+            ),
+        ]
+
+    def _stage_labels(self):
+        return dict(self._fields["lifecycle_stage"]._description_selection(self.env))
+
+    @api.model
+    def _update_service_tiers(self, companies):
+        """Apply a change of the grade -> service tier mapping of companies."""
+        self.flush_model(["grade", "service_tier"])
+        for company in companies:
+            self.env.cr.execute(
+                SQL(
+                    "UPDATE crm_customer_profile SET service_tier = %s"
+                    " WHERE company_id = %s",
+                    self._tier_case(company, SQL("grade")),
+                    company.id,
+                )
+            )
+        self.invalidate_model(["service_tier"])

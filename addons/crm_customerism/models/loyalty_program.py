@@ -1,0 +1,46 @@
+from odoo import fields, models
+
+from .crm_customer_profile import KEY_ACCOUNT_GRADES
+
+
+class LoyaltyProgram(models.Model):
+    _inherit = "loyalty.program"
+
+    customerism_key_account_factor = fields.Float(
+        string="Key Account Point Factor",
+        default=1.0,
+        digits=(16, 2),
+        help="Loyalty points earned by key accounts (VIP and major customers) are "
+        "multiplied by this factor.",
+    )
+
+    def _customerism_is_key_account(self, partner, company):
+        profile = (
+            self.env["crm.customer.profile"]
+            .sudo()
+            .search(
+                [
+                    ("partner_id", "=", partner.commercial_partner_id.id),
+                    ("company_id", "=", company.id),
+                ],
+                limit=1,
+            )
+        )
+        return profile.grade in KEY_ACCOUNT_GRADES
+
+    def _customerism_grant(self, partner, points):
+        """Card of this program for ``partner`` with ``points`` more: a new coupon
+        or gift card, or the points added to the customer's loyalty card."""
+        self.ensure_one()
+        Card = self.env["loyalty.card"].sudo()
+        if self.program_type in ("loyalty", "ewallet"):
+            card = Card.search(
+                [("program_id", "=", self.id), ("partner_id", "=", partner.id)],
+                limit=1,
+            )
+            if card:
+                card.points += points
+                return card
+        return Card.create(
+            {"program_id": self.id, "partner_id": partner.id, "points": points}
+        )

@@ -1,0 +1,40 @@
+from odoo import models
+
+
+class SaleOrder(models.Model):
+    _inherit = "sale.order"
+
+    def _action_confirm(self):
+        res = super()._action_confirm()
+        self._customerism_recompute()
+        return res
+
+    def _action_cancel(self):
+        confirmed = self.filtered(lambda order: order.state == "sale")
+        res = super()._action_cancel()
+        confirmed._customerism_recompute()
+        return res
+
+    def _customerism_recompute(self):
+        """Incremental recompute of the customers of the orders, per company."""
+        Profile = self.env["crm.customer.profile"]
+        for company, orders in self.grouped("company_id").items():
+            Profile._recompute_partners(orders.partner_id.ids, company=company)
+
+    def _program_check_compute_points(self, programs):
+        """Key accounts earn the loyalty points at the program's higher rate."""
+        result = super()._program_check_compute_points(programs)
+        factors = {
+            program: program.customerism_key_account_factor
+            for program in programs
+            if program.program_type == "loyalty"
+            and program.customerism_key_account_factor not in (0, 1)
+        }
+        if factors and programs[:1]._customerism_is_key_account(
+            self.partner_id, self.company_id
+        ):
+            for program, factor in factors.items():
+                status = result.get(program, {})
+                if "points" in status:
+                    status["points"] = [points * factor for points in status["points"]]
+        return result

@@ -1,0 +1,178 @@
+from datetime import datetime
+
+from freezegun import freeze_time
+
+from odoo import Command
+from odoo.exceptions import UserError, ValidationError
+from odoo.tests import Form, tagged
+
+from .complaint_common import ComplaintCase
+
+
+@tagged("post_install", "-at_install")
+class TestComplaintFlow(ComplaintCase):
+    def test_manual_flow(self):
+        with freeze_time("2026-03-02 09:00:00"):  # a Monday
+            form = Form(self.Complaint.with_user(self.agent))
+            form.subject = "Cups arrived broken"
+            form.partner_id = self.contact
+            form.channel = "phone"
+            form.category_id = self.category
+            form.team_id = self.team
+            complaint = form.save()
+        self.assertRegex(complaint.name, r"^TS/2026/\d{5}$")
+        self.assertEqual(complaint.commercial_partner_id, self.customer)
+        self.assertEqual(complaint.stage, "new")
+        self.assertIn(self.contact, complaint.message_partner_ids)
+        complaint = complaint.with_user(self.agent)
+        with freeze_time("2026-03-02 10:00:00"):
+            complaint.action_acknowledge()
+            self.assertEqual(complaint.acknowledged_date, datetime(2026, 3, 2, 10))
+            complaint.action_investigate()
+        self.assertEqual(complaint.user_id, self.agent)
+        with self.assertRaises(ValidationError):
+            complaint.action_resolve()
+        complaint.write(self._close_values(self.agent))
+        with freeze_time("2026-03-03 10:00:00"):
+            complaint.action_resolve()
+            complaint.action_close()
+        self.assertEqual(complaint.stage, "closed")
+        self.assertEqual(complaint.closed_date, datetime(2026, 3, 3, 10))
+        complaint.action_reopen()
+        self.assertEqual(complaint.stage, "investigating")
+        self.assertEqual(complaint.reopen_count, 1)
+        self.assertFalse(complaint.closed_date)
+
+    def test_every_manual_channel(self):
+        channels = ["phone", "fax", "wechat", "visit", "api", "portal", "email"]
+        complaints = self.Complaint.with_user(self.agent).create(
+            [
+                {
+                    "subject": f"Complaint by {channel}",
+                    "partner_id": self.contact.id,
+                    "channel": channel,
+                    "team_id": self.team.id,
+                }
+                for channel in channels
+            ]
+        )
+        self.assertEqual(complaints.mapped("channel"), channels)
+        self.assertEqual(len(set(complaints.mapped("name"))), len(channels))
+
+    def test_validation(self):
+        with self.assertRaises(ValidationError):
+            self._complaint(subject="   ")
+        with self.assertRaises(ValidationError):
+            self._complaint(partner_id=False, email_from=False)
+        complaint = self._complaint(**self._close_values(self.agent))
+        with self.assertRaises(ValidationError):
+            complaint.write({"root_cause_type": "supplier"})
+        with self.assertRaises(ValidationError):
+            self._complaint(stage="closed")
+
+    def test_cancelled_cannot_reopen(self):
+        complaint = self._complaint()
+        complaint.action_cancel()
+        with self.assertRaisesRegex(UserError, "cancelled"):
+            complaint.action_reopen()
+        with self.assertRaisesRegex(UserError, "cancelled"):
+            complaint.write({"stage": "investigating"})
+        self.assertEqual(complaint.stage, "cancelled")
+
+    def test_closed_cannot_be_cancelled(self):
+        complaint = self._complaint(**self._close_values(self.agent))
+        complaint.action_resolve()
+        complaint.action_close()
+        with self.assertRaises(UserError):
+            complaint.action_cancel()
+
+    def test_merge_duplicates(self):
+        first = self._complaint(subject="Cups broken")
+        second = self._complaint(
+            subject="Cups broken again",
+            sale_order_id=False,
+            product_id=self.env["product.product"]
+            .create({"name": "Celadon cup", "type": "consu"})
+            .id,
+            severity="high",
+        )
+        second.message_post(body="Photo attached", message_type="comment")
+        attachment = self.env["ir.attachment"].create(
+            {
+                "name": "photo.jpg",
+                "raw": b"jpeg",
+                "res_model": "crm.complaint",
+                "res_id": second.id,
+            }
+        )
+        other_customer = self._complaint(
+            partner_id=self.env["res.partner"].create({"name": "Someone"}).id
+        )
+        with self.assertRaises(UserError):
+            (first | other_customer).action_open_merge()
+        action = (first | second).with_user(self.agent).action_open_merge()
+        wizard = Form(
+            self.env[action["res_model"]]
+            .with_user(self.agent)
+            .with_context(**action["context"])
+        ).save()
+        self.assertEqual(wizard.target_id, first)
+        wizard.action_merge()
+        self.assertEqual(second.stage, "cancelled")
+        self.assertEqual(second.merged_into_id, first)
+        self.assertEqual(first.product_id, second.product_id)
+        self.assertEqual(first.severity, "high")
+        self.assertIn("Photo attached", "".join(first.message_ids.mapped("body")))
+        self.assertEqual(attachment.res_id, first.id)
+        with self.assertRaisesRegex(UserError, "cancelled"):
+            second.action_reopen()
+
+    def test_apology_gesture(self):
+        program = self.env["loyalty.program"].create(
+            {
+                "name": "Sorry coupon",
+                "program_type": "coupons",
+                "reward_ids": [
+                    Command.create(
+                        {
+                            "reward_type": "discount",
+                            "discount": 15,
+                            "discount_mode": "percent",
+                            "discount_applicability": "order",
+                        }
+                    )
+                ],
+            }
+        )
+        complaint = self._complaint()
+        action = complaint.with_user(self.agent).action_open_gesture()
+        wizard_form = Form(
+            self.env[action["res_model"]]
+            .with_user(self.agent)
+            .with_context(**action["context"])
+        )
+        wizard_form.program_id = program
+        wizard = wizard_form.save()
+        wizard.points = 0
+        with self.assertRaises(UserError):
+            wizard.action_apply()
+        wizard.points = 1
+        wizard.action_apply()
+        card = complaint.gesture_card_ids
+        self.assertEqual(card.program_id, program)
+        self.assertEqual(card.partner_id, self.contact)
+        self.assertEqual(complaint.gesture_count, 1)
+        self.assertIn(card.code, complaint.message_ids[0].body)
+
+    def test_supplier_traced_from_product(self):
+        vendor = self.env["res.partner"].create({"name": "Jingdezhen Kiln"})
+        product = self.env["product.product"].create(
+            {
+                "name": "Porcelain cup",
+                "seller_ids": [Command.create({"partner_id": vendor.id})],
+            }
+        )
+        complaint = self._complaint(product_id=product.id)
+        self.assertFalse(complaint.supplier_id)
+        complaint.root_cause_type = "supplier"
+        self.assertEqual(complaint.supplier_id, vendor)

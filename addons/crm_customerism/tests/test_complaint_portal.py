@@ -1,0 +1,185 @@
+import re
+
+from odoo import Command
+from odoo.exceptions import AccessError, UserError
+from odoo.tests import HttpCase, new_test_user, tagged
+
+from .complaint_common import ComplaintCase
+
+
+@tagged("post_install", "-at_install")
+class TestComplaintPortal(HttpCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.customer = cls.env["res.partner"].create(
+            {"name": "Suzhou Silk Ltd", "is_company": True}
+        )
+        cls.portal_user = new_test_user(
+            cls.env,
+            login="cx_portal_silk",
+            groups="base.group_portal",
+            name="Chen Jing",
+        )
+        cls.portal_user.partner_id.write(
+            {"parent_id": cls.customer.id, "email": "chen.jing@silk.example"}
+        )
+        cls.other_portal = new_test_user(
+            cls.env, login="cx_portal_other", groups="base.group_portal"
+        )
+        cls.agent = new_test_user(
+            cls.env,
+            login="cx_portal_agent",
+            groups="crm_customerism.group_crm_customerism_manager",
+        )
+        cls.team = cls.env["crm.team"].create({"name": "Silk Desk"})
+        cls.foreign = cls.env["crm.complaint"].create(
+            {
+                "subject": "Someone else's complaint",
+                "partner_id": cls.other_portal.partner_id.id,
+            }
+        )
+
+    def _csrf(self, url):
+        response = self.url_open(url)
+        self.assertEqual(response.status_code, 200)
+        return re.search(r'name="csrf_token" value="([^"]+)"', response.text).group(1)
+
+    def test_portal_complaint_and_rating(self):
+        self.authenticate("cx_portal_silk", "cx_portal_silk")
+        token = self._csrf("/my/complaints/new")
+        # bad input: the form comes back with the errors, nothing is created
+        response = self.url_open(
+            "/my/complaints/new", data={"csrf_token": token, "subject": " "}
+        )
+        self.assertIn("Give a subject", response.text)
+        self.assertFalse(self.env["crm.complaint"].search([("channel", "=", "portal")]))
+        response = self.url_open(
+            "/my/complaints/new",
+            data={
+                "csrf_token": token,
+                "subject": "丝绸颜色不对",
+                "description": "收到的丝绸颜色与样品不同。",
+            },
+        )
+        complaint = self.env["crm.complaint"].search([("channel", "=", "portal")])
+        self.assertEqual(len(complaint), 1)
+        self.assertTrue(response.url.endswith(f"/my/complaints/{complaint.id}"))
+        self.assertEqual(complaint.partner_id, self.portal_user.partner_id)
+        self.assertEqual(complaint.commercial_partner_id, self.customer)
+        self.assertIn("颜色", response.text)
+        listing = self.url_open("/my/complaints").text
+        self.assertIn(complaint.name, listing)
+        self.assertNotIn(self.foreign.name, listing)
+        response = self.url_open(f"/my/complaints/{self.foreign.id}")
+        self.assertNotIn(self.foreign.subject, response.text)
+
+        # closure sends a satisfaction request; the customer rates 1-5 once
+        complaint.write(
+            {
+                "user_id": self.agent.id,
+                "team_id": self.team.id,
+                "root_cause_type": "product",
+                "resolution": "<p>New roll sent</p>",
+            }
+        )
+        complaint.with_user(self.agent).action_resolve()
+        complaint.with_user(self.agent).action_close()
+        rating = complaint.rating_ids
+        self.assertEqual(len(rating), 1)
+        self.assertFalse(rating.consumed)
+        request_mail = self.env["mail.mail"].search(
+            [("model", "=", "crm.complaint"), ("res_id", "=", complaint.id)]
+        )
+        self.assertIn(
+            f"/complaint/rate/{rating.access_token}",
+            "".join(request_mail.mapped("body_html")),
+        )
+        page = self.url_open(f"/my/complaints/{complaint.id}").text
+        self.assertIn(f"/complaint/rate/{rating.access_token}", page)
+
+        self.authenticate(None, None)
+        url = f"/complaint/rate/{rating.access_token}"
+        token = self._csrf(url)
+        response = self.url_open(url, data={"csrf_token": token, "score": "9"})
+        self.assertIn("from 1 to 5", response.text)
+        self.assertFalse(rating.consumed)
+        response = self.url_open(
+            url, data={"csrf_token": token, "score": "4", "comment": "处理及时"}
+        )
+        self.assertIn("Thank you", response.text)
+        self.assertTrue(rating.consumed)
+        self.assertEqual(complaint.rating_last_value, 4)
+        self.assertEqual(rating.feedback, "处理及时")
+        response = self.url_open(url, data={"csrf_token": token, "score": "1"})
+        self.assertIn("already used", response.text)
+        self.assertEqual(complaint.rating_last_value, 4)
+        self.assertIn("not valid", self.url_open("/complaint/rate/not-a-token").text)
+        # the rating shows on the customer and on the team
+        self.assertEqual(self.customer.customerism_complaint_rating, 4)
+        self.team.invalidate_recordset()
+        self.assertEqual(self.team.complaint_rating, 4)
+
+
+@tagged("post_install", "-at_install")
+class TestComplaintAccess(ComplaintCase):
+    def test_team_rules(self):
+        mine = self._complaint()
+        other = self._complaint(team_id=self.other_team.id)
+        unassigned = self._complaint(team_id=False)
+        Agent = self.Complaint.with_user(self.agent)
+        self.assertEqual(
+            Agent.search([("id", "in", (mine | other | unassigned).ids)]),
+            mine | unassigned,
+        )
+        with self.assertRaises(AccessError):
+            other.with_user(self.agent).read(["subject"])
+        Outsider = self.Complaint.with_user(self.outsider)
+        self.assertIn(other, Outsider.search([]))
+        self.assertNotIn(mine, Outsider.search([]))
+        Manager = self.Complaint.with_user(self.manager)
+        self.assertEqual(
+            Manager.search([("id", "in", (mine | other | unassigned).ids)]),
+            mine | other | unassigned,
+        )
+        with self.assertRaises(UserError):
+            mine.with_user(self.agent).write({"stage": "investigating"})
+        mine.with_user(self.agent).action_investigate()
+        with self.assertRaises(UserError):
+            mine.with_user(self.agent).unlink()
+
+    def test_multi_company(self):
+        south = self.Complaint.with_company(self.company2).create(
+            {
+                "subject": "South complaint",
+                "partner_id": self.customer.id,
+                "company_id": self.company2.id,
+            }
+        )
+        self.assertTrue(south.name.startswith("TS/"))
+        Manager = self.Complaint.with_user(self.manager)
+        self.assertNotIn(south, Manager.search([]))
+        self.manager.company_ids = [Command.link(self.company2.id)]
+        self.assertIn(
+            south,
+            Manager.with_context(
+                allowed_company_ids=[self.company.id, self.company2.id]
+            ).search([]),
+        )
+
+    def test_portal_rule(self):
+        portal = new_test_user(
+            self.env, login="cx_rule_portal", groups="base.group_portal"
+        )
+        portal.partner_id.parent_id = self.customer
+        own = self._complaint()
+        foreign = self._complaint(
+            partner_id=self.env["res.partner"].create({"name": "Elsewhere"}).id
+        )
+        found = self.Complaint.with_user(portal).search([])
+        self.assertIn(own, found)
+        self.assertNotIn(foreign, found)
+        with self.assertRaises(AccessError):
+            self.Complaint.with_user(portal).create(
+                {"subject": "x", "partner_id": portal.partner_id.id}
+            )

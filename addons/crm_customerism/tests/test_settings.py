@@ -1,0 +1,76 @@
+from odoo.exceptions import ValidationError
+from odoo.tests import Form, tagged
+
+from .common import CustomerismCase
+
+
+@tagged("post_install", "-at_install", "customerism")
+class TestSettings(CustomerismCase):
+    def test_defaults(self):
+        company = self.env["res.company"].create({"name": "Defaults Co"})
+        self.assertEqual(
+            [
+                company.customerism_vip_pct,
+                company.customerism_major_pct,
+                company.customerism_ordinary_pct,
+                company.customerism_small_pct,
+            ],
+            [1, 19, 30, 50],
+        )
+        self.assertEqual(company.customerism_tier_major, "expert")
+
+    def test_bad_thresholds_refused(self):
+        company = self.company
+        with (
+            self.assertRaisesRegex(ValidationError, "add up to 100%"),
+            self.env.cr.savepoint(),
+        ):
+            company.write({"customerism_vip_pct": 5})
+        with (
+            self.assertRaisesRegex(ValidationError, "between 0% and 100%"),
+            self.env.cr.savepoint(),
+        ):
+            company.write({"customerism_vip_pct": -10, "customerism_major_pct": 30})
+        with (
+            self.assertRaisesRegex(ValidationError, "discount rate"),
+            self.env.cr.savepoint(),
+        ):
+            company.write({"customerism_discount_rate": 1.5})
+        with (
+            self.assertRaisesRegex(ValidationError, "discount rate"),
+            self.env.cr.savepoint(),
+        ):
+            company.write({"customerism_discount_rate": 0})
+        with (
+            self.assertRaisesRegex(ValidationError, "growth threshold"),
+            self.env.cr.savepoint(),
+        ):
+            company.write({"customerism_growth_rate": -0.1})
+        with (
+            self.assertRaisesRegex(ValidationError, "must be positive"),
+            self.env.cr.savepoint(),
+        ):
+            company.write({"customerism_lapse_days": -5})
+        with (
+            self.assertRaisesRegex(ValidationError, "shorter than the lapse limit"),
+            self.env.cr.savepoint(),
+        ):
+            company.write({"customerism_at_risk_days": 400})
+        # a consistent change is accepted
+        company.write({"customerism_vip_pct": 5, "customerism_major_pct": 15})
+        self.assertEqual(company.customerism_vip_pct, 5)
+
+    def test_settings_form(self):
+        settings = Form(
+            self.env["res.config.settings"].with_user(self.env.ref("base.user_admin"))
+        )
+        settings.customerism_vip_pct = 2
+        settings.customerism_major_pct = 18
+        settings.customerism_lapse_days = 400
+        settings.save().execute()
+        self.assertEqual(self.company.customerism_vip_pct, 2)
+        self.assertEqual(self.company.customerism_lapse_days, 400)
+        settings = Form(self.env["res.config.settings"])
+        settings.customerism_small_pct = 60
+        with self.assertRaises(ValidationError):
+            settings.save().execute()

@@ -1,0 +1,737 @@
+"""End-to-end tests of ``scripts/gen_demo_data.py``, the demo data generator.
+
+The generator runs as a subprocess, as ``scripts/demo`` runs it, on copies
+of the test database: the test session keeps connections to that database
+open, so it is copied with pg_dump/pg_restore once, then each run gets its
+own ``CREATE DATABASE ... TEMPLATE`` of that copy. Runs are small (40
+customers on the demo scale, 500 customers and 5,000 order lines on the bulk
+path) and dated with a fixed ``--today``. The results are checked with SQL
+and, for what the ORM and the reports read, with a Python subprocess on the
+generated database.
+
+Environment (set by ``scripts/test``): CUSTOMERISM_TEST_DB, CUSTOMERISM_TEST_CONF
+and CUSTOMERISM_PYTHON.
+"""
+
+import configparser
+import glob
+import itertools
+import json
+import os
+import shutil
+import subprocess
+import sys
+import uuid
+from datetime import date, timedelta
+from pathlib import Path
+
+import psycopg2
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SCRIPT = ROOT / "scripts" / "gen_demo_data.py"
+TODAY = date(2025, 6, 30)
+PROFILES = {
+    "prospect",
+    "new",
+    "steady",
+    "growing",
+    "plateau",
+    "declining",
+    "lapsed",
+    "recovered",
+    "whale",
+}
+DEMO_ARGS = ["--customers", "40", "--seed", "7", "--today", TODAY.isoformat()]
+BULK_ARGS = [
+    "--scale",
+    "bench-small",
+    "--customers",
+    "500",
+    "--lines",
+    "5000",
+    "--seed",
+    "11",
+    "--today",
+    TODAY.isoformat(),
+]
+
+TEST_DB = os.environ.get("CUSTOMERISM_TEST_DB")
+TEST_CONF = os.environ.get("CUSTOMERISM_TEST_CONF")
+PYTHON = os.environ.get("CUSTOMERISM_PYTHON", sys.executable)
+
+pytestmark = pytest.mark.skipif(
+    not (TEST_DB and TEST_CONF),
+    reason="needs CUSTOMERISM_TEST_DB and CUSTOMERISM_TEST_CONF (run scripts/test)",
+)
+
+
+# --- databases -----------------------------------------------------------------------
+
+
+class Cluster:
+    """The PostgreSQL cluster of the test configuration."""
+
+    def __init__(self, conf):
+        parser = configparser.ConfigParser()
+        parser.read(conf)
+        options = parser["options"]
+
+        def option(name):
+            value = options.get(name, "")
+            return None if value in ("", "False") else value
+
+        self.params = {
+            "host": option("db_host"),
+            "port": option("db_port"),
+            "user": option("db_user"),
+            "password": option("db_password"),
+        }
+        self.env = dict(os.environ)
+        for key, name in (
+            ("host", "PGHOST"),
+            ("port", "PGPORT"),
+            ("user", "PGUSER"),
+            ("password", "PGPASSWORD"),
+        ):
+            if self.params[key]:
+                self.env[name] = self.params[key]
+
+    def connect(self, dbname):
+        return psycopg2.connect(
+            dbname=dbname, **{k: v for k, v in self.params.items() if v}
+        )
+
+    def admin(self, query):
+        connection = self.connect("postgres")
+        connection.autocommit = True
+        try:
+            with connection.cursor() as cr:
+                cr.execute(query)
+        finally:
+            connection.close()
+
+    def binary(self, name):
+        """pg_dump or pg_restore of the server's major version, else from PATH."""
+        connection = self.connect("postgres")
+        try:
+            major = connection.server_version // 10000
+        finally:
+            connection.close()
+        candidates = (
+            [os.path.join(os.environ.get("PG_BIN", ""), name)]
+            if os.environ.get("PG_BIN")
+            else []
+        )
+        candidates += sorted(glob.glob(f"/usr/lib/postgresql/{major}/bin/{name}"))
+        candidates += [shutil.which(name) or ""]
+        for candidate in candidates:
+            if candidate and os.access(candidate, os.X_OK):
+                return candidate
+        pytest.skip(f"{name} not found")
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    return Cluster(TEST_CONF)
+
+
+@pytest.fixture(scope="module")
+def base_db(cluster, tmp_path_factory):
+    """A committed copy of the test database (addons installed, no demo data)."""
+    name = f"{TEST_DB}_genbase"[:63]
+    dump = tmp_path_factory.mktemp("gen_demo_data") / "base.dump"
+    cluster.admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    subprocess.run(
+        [cluster.binary("pg_dump"), "-Fc", "-Z0", "-f", str(dump), TEST_DB],
+        env=cluster.env,
+        check=True,
+    )
+    cluster.admin(f'CREATE DATABASE "{name}"')
+    subprocess.run(
+        [cluster.binary("pg_restore"), "--no-owner", "-d", name, str(dump)],
+        env=cluster.env,
+        check=True,
+    )
+    yield name
+    cluster.admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="module")
+def make_db(cluster, base_db):
+    created = []
+
+    def make(label):
+        name = f"{TEST_DB}_gen{label}_{uuid.uuid4().hex[:6]}"[:63]
+        cluster.admin(f'CREATE DATABASE "{name}" TEMPLATE "{base_db}"')
+        created.append(name)
+        return name
+
+    yield make
+    for name in created:
+        cluster.admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def generate(db, *args):
+    return subprocess.run(
+        [PYTHON, str(SCRIPT), "-c", TEST_CONF, "-d", db, *args],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        cwd=ROOT,
+        check=False,  # the callers check the exit code
+    )
+
+
+def run_ok(db, *args):
+    result = generate(db, *args)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    return result
+
+
+class Db:
+    """SQL access to a generated database."""
+
+    def __init__(self, cluster, name):
+        self.name = name
+        self.connection = cluster.connect(name)
+        self.connection.autocommit = True
+
+    def all(self, query, params=None):
+        with self.connection.cursor() as cr:
+            cr.execute(query, params)
+            return cr.fetchall()
+
+    def one(self, query, params=None):
+        return self.all(query, params)[0][0]
+
+    def close(self):
+        self.connection.close()
+
+
+@pytest.fixture(scope="module")
+def demo_db(cluster, make_db):
+    name = make_db("demo")
+    run_ok(name, *DEMO_ARGS)
+    db = Db(cluster, name)
+    yield db
+    db.close()
+
+
+@pytest.fixture(scope="module")
+def bulk_db(cluster, make_db):
+    name = make_db("bulk")
+    run_ok(name, *BULK_ARGS)
+    db = Db(cluster, name)
+    yield db
+    db.close()
+
+
+# --- ORM checks, run in a subprocess on the generated database ---------------------
+
+ORM_CHECKS = r"""
+import json, sys
+import odoo
+from odoo import SUPERUSER_ID, api
+
+conf, db = sys.argv[1:3]
+odoo.tools.config.parse_config(["-c", conf, "-d", db, "--log-level=warn"])
+registry = odoo.modules.registry.Registry(db)
+result = {}
+with registry.cursor() as cr:
+    env = api.Environment(cr, SUPERUSER_ID, {})
+    orders = env["sale.order"].search([], order="id desc", limit=200)
+    rows = orders.read(
+        ["name", "partner_id", "date_order", "state", "amount_total",
+        "invoice_status", "delivery_status",
+         "order_line", "picking_ids", "invoice_ids", "effective_date"]
+    )
+    env["sale.order.line"].browse([i for r in rows for i in r["order_line"]]).read(
+        ["product_id", "price_subtotal", "price_total", "qty_delivered",
+        "qty_invoiced", "invoice_status"]
+    )
+    moves = env["account.move"].search_read(
+        [("move_type", "in", ("out_invoice", "out_refund"))],
+        ["name", "partner_id", "invoice_date", "amount_total", "amount_residual",
+        "payment_state", "line_ids",
+         "invoice_line_ids", "tax_totals", "invoice_payments_widget",
+         "reversed_entry_id"],
+        limit=200,
+    )
+    env["account.move.line"].browse([i for m in moves for i in m["line_ids"]]).read(
+        ["account_id", "debit", "credit", "balance", "amount_residual",
+        "matched_debit_ids", "matched_credit_ids"]
+    )
+    partner = env["res.partner"].browse(orders[:1].partner_id.id)
+    partner.read(list(env["res.partner"]._fields))
+    env["stock.picking"].search_read([], ["name", "state", "move_ids", "date_done"],
+    limit=100)
+    result["sale_report"] = env["sale.report"].read_group(
+        [("state", "=", "sale")], ["price_total:sum", "product_uom_qty:sum"],
+        ["date:month"], lazy=False
+    )
+    result["invoice_report"] = env["account.invoice.report"].read_group(
+        [("state", "=", "posted")], ["price_subtotal:sum", "quantity:sum"],
+        ["invoice_date:month", "move_type"], lazy=False,
+    )
+    result["ledger"] = env["account.move.line"].read_group(
+        [("parent_state", "=", "posted"), ("account_id.account_type", "=",
+        "asset_receivable")],
+        ["balance:sum", "amount_residual:sum"], ["partner_id"], lazy=False, limit=50,
+    )
+    result["product_value"] = env["product.product"].search_read(
+        [("default_code", "like", "-00")], ["qty_available", "virtual_available",
+        "value_svl", "quantity_svl"]
+    )
+    result["orders_read"] = len(rows)
+    result["moves_read"] = len(moves)
+    cr.rollback()
+print("RESULT " + json.dumps(result, default=str))
+"""
+
+
+def orm_checks(db):
+    result = subprocess.run(
+        [PYTHON, "-c", ORM_CHECKS, TEST_CONF, db.name],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=ROOT,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    line = next(
+        line for line in result.stdout.splitlines() if line.startswith("RESULT ")
+    )
+    return json.loads(line[len("RESULT ") :])
+
+
+# --- shared consistency checks ------------------------------------------------------
+
+
+def assert_accounting_consistent(db):
+    unbalanced = db.all(
+        """
+        SELECT move_id FROM account_move_line GROUP BY move_id
+        HAVING sum(debit) <> sum(credit) OR sum(balance) <> 0
+            OR bool_or(balance <> debit - credit)
+        """
+    )
+    assert not unbalanced, f"unbalanced moves: {unbalanced[:5]}"
+    wrong_totals = db.all(
+        """
+        SELECT m.name FROM account_move m
+          JOIN account_move_line l
+            ON l.move_id = m.id AND l.display_type = 'payment_term'
+         WHERE m.move_type IN ('out_invoice', 'out_refund') AND m.state = 'posted'
+         GROUP BY m.id
+        HAVING abs(sum(l.balance)) <> m.amount_total
+            OR abs(sum(l.amount_residual)) <> m.amount_residual
+            OR m.amount_total <> m.amount_untaxed + m.amount_tax
+        """
+    )
+    assert not wrong_totals, (
+        f"invoice totals differ from their journal items: {wrong_totals[:5]}"
+    )
+    # residual = balance minus what the partial reconciliations took
+    wrong_residuals = db.all(
+        """
+        SELECT l.id FROM account_move_line l
+          JOIN account_account a ON a.id = l.account_id AND a.reconcile
+          LEFT JOIN (SELECT debit_move_id AS id, sum(amount) AS amount
+                       FROM account_partial_reconcile GROUP BY debit_move_id) d
+            ON d.id = l.id
+          LEFT JOIN (SELECT credit_move_id AS id, sum(amount) AS amount
+                       FROM account_partial_reconcile GROUP BY credit_move_id) c
+            ON c.id = l.id
+         WHERE l.parent_state = 'posted'
+           AND l.amount_residual
+               <> l.balance - COALESCE(d.amount, 0) + COALESCE(c.amount, 0)
+        """
+    )
+    assert not wrong_residuals, (
+        f"residuals inconsistent with reconciliations: {wrong_residuals[:5]}"
+    )
+    wrong_states = db.all(
+        """
+        SELECT name, payment_state, amount_residual FROM account_move
+         WHERE move_type = 'out_invoice' AND state = 'posted'
+           AND NOT ((payment_state = 'not_paid' AND amount_residual = amount_total)
+                 OR (payment_state = 'partial'
+                     AND amount_residual BETWEEN 0.01 AND amount_total - 0.01)
+                 OR (payment_state IN ('paid', 'in_payment', 'reversed')
+                     AND amount_residual = 0))
+        """
+    )
+    assert not wrong_states, f"payment states inconsistent: {wrong_states[:5]}"
+    duplicates = db.all(
+        """
+        SELECT name FROM account_move WHERE state = 'posted'
+         GROUP BY journal_id, name HAVING count(*) > 1
+        """
+    )
+    assert not duplicates
+
+
+def assert_sales_consistent(db):
+    wrong = db.all(
+        """
+        SELECT o.name FROM sale_order o JOIN sale_order_line l ON l.order_id = o.id
+         GROUP BY o.id
+        HAVING sum(l.price_subtotal) <> o.amount_untaxed
+            OR sum(l.price_total) <> o.amount_total
+        """
+    )
+    assert not wrong, f"order totals differ from their lines: {wrong[:5]}"
+    wrong_delivered = db.all(
+        """
+        SELECT l.id FROM sale_order_line l
+          LEFT JOIN (SELECT m.sale_line_id,
+                            sum(CASE WHEN dest.usage = 'customer' THEN m.quantity
+                                     ELSE -m.quantity END) AS qty
+                       FROM stock_move m
+                       JOIN stock_location dest ON dest.id = m.location_dest_id
+                      WHERE m.state = 'done' GROUP BY m.sale_line_id) d
+            ON d.sale_line_id = l.id
+         WHERE l.qty_delivered <> COALESCE(d.qty, 0)
+        """
+    )
+    assert not wrong_delivered, (
+        f"delivered quantities differ from done moves: {wrong_delivered[:5]}"
+    )
+    # quants of the demo products hold exactly what the done move lines moved
+    wrong_quants = db.all(
+        """
+        WITH moved AS (
+            SELECT product_id, location_id, sum(qty) AS qty FROM (
+                SELECT product_id, location_dest_id AS location_id,
+                       quantity_product_uom AS qty
+                  FROM stock_move_line WHERE state = 'done'
+                UNION ALL
+                SELECT product_id, location_id, -quantity_product_uom
+                  FROM stock_move_line WHERE state = 'done'
+            ) AS lines GROUP BY product_id, location_id
+        )
+        SELECT m.product_id, m.location_id, m.qty, q.qty FROM moved m
+          JOIN product_product p ON p.id = m.product_id
+          JOIN product_template t
+            ON t.id = p.product_tmpl_id AND t.default_code LIKE '___-0%%'
+          LEFT JOIN (SELECT product_id, location_id, sum(quantity) AS qty
+                       FROM stock_quant GROUP BY product_id, location_id) q
+            ON q.product_id = m.product_id AND q.location_id = m.location_id
+         WHERE m.qty <> COALESCE(q.qty, 0)
+        """
+    )
+    assert not wrong_quants, f"quants differ from done move lines: {wrong_quants[:5]}"
+
+
+def profile_partners(db):
+    rows = db.all(
+        """
+        SELECT split_part(name, '_', 2), res_id FROM ir_model_data
+         WHERE module = 'customerism_demo' AND model = 'res.partner'
+           AND name LIKE 'customer\\_%%'
+        """
+    )
+    profiles = {}
+    for profile, partner_id in rows:
+        profiles.setdefault(profile, []).append(partner_id)
+    return profiles
+
+
+# --- tests ------------------------------------------------------------------------
+
+
+def test_bad_arguments_are_refused_by_argparse():
+    for args in (
+        ["--scale", "huge"],
+        ["--today", "30/06/2025"],
+        ["--customers", "0"],
+        ["--lines", "100"],
+    ):
+        result = subprocess.run(
+            [PYTHON, str(SCRIPT), "-c", TEST_CONF, "-d", "nowhere", *args],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert result.returncode == 2, args
+        assert "usage:" in result.stderr and "error:" in result.stderr
+
+
+def test_plan_is_deterministic():
+    sys.path.insert(0, str(ROOT / "scripts"))
+    try:
+        from demo_data.plan import build_plan
+    finally:
+        sys.path.remove(str(ROOT / "scripts"))
+
+    def fingerprint(plan):
+        return [
+            (
+                o.customer.name,
+                o.date,
+                o.state,
+                tuple(o.lines),
+                o.invoice_date,
+                o.payment_date,
+                o.refund,
+            )
+            for o in plan.orders
+        ]
+
+    first, second = build_plan(3, TODAY, 60), build_plan(3, TODAY, 60)
+    assert fingerprint(first) == fingerprint(second)
+    assert fingerprint(first) != fingerprint(build_plan(4, TODAY, 60))
+    assert {c.profile for c in first.customers} == PROFILES
+    exact = build_plan(3, TODAY, 60, line_target=700)
+    assert sum(len(o.lines) for o in exact.orders) == 700
+
+
+def test_demo_scale_profiles_and_history(demo_db):
+    db = demo_db
+    assert (
+        db.one(
+            "SELECT value FROM ir_config_parameter WHERE key = 'customerism.demo_data'"
+        )
+        == "demo"
+    )
+    profiles = profile_partners(db)
+    assert set(profiles) == PROFILES
+    assert sum(len(ids) for ids in profiles.values()) == 40
+    start = TODAY - timedelta(days=730)
+    months = db.one(
+        """
+        SELECT count(DISTINCT date_trunc('month', date_order)) FROM sale_order
+         WHERE state = 'sale' AND date_order >= %s AND date_order < %s + 1
+        """,
+        (start, TODAY),
+    )
+    assert months >= 22, "confirmed orders should cover the 24 months"
+    assert (
+        db.one("SELECT count(*) FROM sale_order WHERE date_order >= %s + 1", (TODAY,))
+        == 0
+    )
+    states = dict(db.all("SELECT state, count(*) FROM sale_order GROUP BY state"))
+    assert (
+        states.get("sale", 0) > 100
+        and states.get("cancel")
+        and (states.get("draft", 0) + states.get("sent", 0))
+    )
+    moves = dict(
+        db.all(
+            "SELECT move_type, count(*) FROM account_move"
+            " WHERE state = 'posted' GROUP BY move_type"
+        )
+    )
+    assert (
+        moves.get("out_invoice", 0) > 100
+        and moves.get("out_refund")
+        and moves.get("in_invoice")
+    )
+    assert (
+        db.one(
+            "SELECT count(*) FROM account_payment WHERE state IN ('paid', 'in_process')"
+        )
+        > 50
+    )
+    assert db.one(
+        "SELECT count(*) FROM account_move"
+        " WHERE move_type = 'out_invoice' AND payment_state = 'not_paid'"
+    )
+    # deliveries are backdated: done before today, over the whole history
+    done = db.one(
+        """
+        SELECT count(DISTINCT date_trunc('month', date_done)) FROM stock_picking p
+          JOIN stock_picking_type t ON t.id = p.picking_type_id
+         WHERE p.state = 'done' AND t.code = 'outgoing' AND p.date_done < %s + 1
+        """,
+        (TODAY,),
+    )
+    assert done >= 22
+    assert (
+        db.one("SELECT count(*) FROM stock_picking WHERE date_done >= %s + 1", (TODAY,))
+        == 0
+    )
+    assert db.one("SELECT count(*) FROM account_move WHERE date > %s", (TODAY,)) == 0
+    assert (
+        db.one(
+            "SELECT count(*) FROM stock_picking"
+            " WHERE return_id IS NOT NULL AND state = 'done'"
+        )
+        > 0
+    )
+    # salespeople, suppliers, storable products with vendor prices, opportunities
+    assert db.one("SELECT count(*) FROM res_users WHERE login LIKE 'sales.%%'") == 6
+    assert (
+        db.one(
+            "SELECT count(*) FROM res_partner"
+            " WHERE supplier_rank > 0 AND name LIKE '%%有限公司'"
+        )
+        >= 10
+    )
+    assert (
+        db.one(
+            "SELECT count(*) FROM product_template"
+            " WHERE is_storable AND default_code LIKE '___-0%%'"
+        )
+        == 40
+    )
+    assert (
+        db.one("SELECT count(DISTINCT product_tmpl_id) FROM product_supplierinfo") >= 40
+    )
+    assert db.one("SELECT count(*) FROM crm_lead WHERE type = 'opportunity'") > 0
+    chinese = db.one(
+        """
+        SELECT count(*) FROM res_partner p JOIN res_country c ON c.id = p.country_id
+         WHERE c.code = 'CN' AND p.state_id IS NOT NULL AND p.customer_rank > 0
+        """
+    )
+    assert chinese >= 40
+
+
+def test_demo_scale_profiles_behave(demo_db):
+    db = demo_db
+    profiles = profile_partners(db)
+    orders = {}
+    for partner_id, day, amount in db.all(
+        "SELECT partner_id, date_order::date, amount_untaxed FROM sale_order"
+        " WHERE state = 'sale' ORDER BY date_order"
+    ):
+        orders.setdefault(partner_id, []).append((day, float(amount)))
+
+    def days_ago(day):
+        return (TODAY - day).days
+
+    for partner in profiles["prospect"]:
+        assert partner not in orders
+    for partner in profiles["new"]:
+        assert days_ago(orders[partner][0][0]) <= 62
+    for partner in profiles["lapsed"]:
+        assert days_ago(orders[partner][-1][0]) >= 270
+    for partner in profiles["recovered"]:
+        dates = [day for day, _amount in orders[partner]]
+        assert days_ago(dates[-1]) <= 62
+        assert max((b - a).days for a, b in itertools.pairwise(dates)) >= 180
+    for partner in (
+        profiles["steady"]
+        + profiles["whale"]
+        + profiles["growing"]
+        + profiles["plateau"]
+    ):
+        assert days_ago(orders[partner][-1][0]) <= 90
+
+    def value(partners, first_day, last_day):
+        return sum(
+            amount
+            for partner in partners
+            for day, amount in orders.get(partner, [])
+            if first_day <= days_ago(day) < last_day
+        )
+
+    assert value(profiles["growing"], 0, 365) > 1.5 * value(
+        profiles["growing"], 365, 730
+    )
+    assert value(profiles["declining"], 365, 730) > 1.5 * value(
+        profiles["declining"], 0, 365
+    )
+    # whales make the top of the pyramid
+    yearly = sorted(
+        ((value([p], 0, 365), p) for ids in profiles.values() for p in ids),
+        reverse=True,
+    )
+    assert yearly[0][1] in profiles["whale"]
+
+
+def test_demo_scale_is_consistent(demo_db):
+    assert_accounting_consistent(demo_db)
+    assert_sales_consistent(demo_db)
+    result = orm_checks(demo_db)
+    assert result["orders_read"] and result["moves_read"]
+    assert len(result["sale_report"]) >= 22
+
+
+def test_second_run_is_refused_and_writes_nothing(demo_db):
+    db = demo_db
+    query = """
+        SELECT (SELECT count(*) FROM res_partner), (SELECT count(*) FROM sale_order),
+               (SELECT count(*) FROM account_move),
+               (SELECT max(write_date) FROM ir_config_parameter)
+    """
+    before = db.all(query)
+    result = generate(db.name, *DEMO_ARGS)
+    assert result.returncode == 2
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and "--force" in lines[0], result.stderr
+    assert db.all(query) == before
+
+
+def test_same_seed_gives_the_same_data(demo_db, cluster, make_db):
+    name = make_db("again")
+    run_ok(name, *DEMO_ARGS)
+    again = Db(cluster, name)
+    query = """
+        SELECT p.name, o.date_order, o.state, o.amount_total, o.invoice_status
+          FROM sale_order o JOIN res_partner p ON p.id = o.partner_id
+         ORDER BY o.date_order, p.name
+    """
+    totals = """
+        SELECT move_type, count(*), sum(amount_total),
+               sum(amount_residual) FROM account_move
+         WHERE state = 'posted' GROUP BY move_type ORDER BY move_type
+    """
+    try:
+        assert again.all(query) == demo_db.all(query)
+        assert again.all(totals) == demo_db.all(totals)
+    finally:
+        again.close()
+
+
+def test_bulk_path_counts_and_consistency(bulk_db):
+    db = bulk_db
+    assert (
+        db.one(
+            "SELECT value FROM ir_config_parameter WHERE key = 'customerism.demo_data'"
+        )
+        == "bench-small"
+    )
+    assert sum(len(ids) for ids in profile_partners(bulk_db).values()) == 500
+    assert set(profile_partners(bulk_db)) == PROFILES
+    assert db.one("SELECT count(*) FROM sale_order_line") == 5000
+    assert_accounting_consistent(db)
+    assert_sales_consistent(db)
+    # every confirmed order has its delivery; delivered ones are done and valued
+    assert (
+        db.one(
+            "SELECT count(*) FROM sale_order"
+            " WHERE state = 'sale' AND procurement_group_id IS NULL"
+        )
+        == 0
+    )
+    assert (
+        db.one(
+            """
+        SELECT count(*) FROM stock_move m WHERE m.state = 'done'
+           AND NOT EXISTS (SELECT FROM stock_valuation_layer v
+                            WHERE v.stock_move_id = m.id)
+        """
+        )
+        == 0
+    )
+    # names continue Odoo's sequences: no gap between bulk documents and later ORM ones
+    assert db.one("SELECT count(DISTINCT name) = count(*) FROM sale_order")
+    assert db.one("SELECT count(DISTINCT name) = count(*) FROM stock_picking")
+
+
+def test_bulk_path_is_readable_by_the_orm(bulk_db):
+    result = orm_checks(bulk_db)
+    assert result["orders_read"] == 200 and result["moves_read"] == 200
+    assert len(result["sale_report"]) >= 22
+    assert {row["move_type"] for row in result["invoice_report"]} >= {
+        "out_invoice",
+        "out_refund",
+    }
+    assert result["ledger"]
+    # stock valuation agrees with the quantities on hand
+    for product in result["product_value"]:
+        assert abs(product["qty_available"] - product["quantity_svl"]) < 0.001, product
