@@ -87,6 +87,7 @@ class Cluster:
             "user": option("db_user"),
             "password": option("db_password"),
         }
+        self.data_dir = option("data_dir")
         self.env = dict(os.environ)
         for key, name in (
             ("host", "PGHOST"),
@@ -96,6 +97,14 @@ class Cluster:
         ):
             if self.params[key]:
                 self.env[name] = self.params[key]
+
+    def drop(self, dbname):
+        """Drop a database of these tests and the filestore Odoo made for it."""
+        self.admin(f'DROP DATABASE IF EXISTS "{dbname}" WITH (FORCE)')
+        if self.data_dir:
+            shutil.rmtree(
+                os.path.join(self.data_dir, "filestore", dbname), ignore_errors=True
+            )
 
     def connect(self, dbname):
         return psycopg2.connect(
@@ -154,7 +163,7 @@ def base_db(cluster, tmp_path_factory):
         check=True,
     )
     yield name
-    cluster.admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    cluster.drop(name)
 
 
 @pytest.fixture(scope="module")
@@ -169,7 +178,7 @@ def make_db(cluster, base_db):
 
     yield make
     for name in created:
-        cluster.admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        cluster.drop(name)
 
 
 def generate(db, *args):
@@ -735,3 +744,18 @@ def test_bulk_path_is_readable_by_the_orm(bulk_db):
     # stock valuation agrees with the quantities on hand
     for product in result["product_value"]:
         assert abs(product["qty_available"] - product["quantity_svl"]) < 0.001, product
+
+
+def test_demo_scale_customer_profiles_computed(demo_db):
+    """The demo shows customer values at once: the generator runs the
+    Customerism recompute, so every customer with orders has a graded profile."""
+    [(buyers,)] = demo_db.all(
+        "SELECT count(DISTINCT p.commercial_partner_id) FROM sale_order so"
+        " JOIN res_partner p ON p.id = so.partner_id WHERE so.state = 'sale'"
+    )
+    [(graded, stages)] = demo_db.all(
+        "SELECT count(*) FILTER (WHERE grade IS NOT NULL),"
+        " count(DISTINCT lifecycle_stage) FROM crm_customer_profile"
+    )
+    assert buyers and graded == buyers
+    assert stages >= 2

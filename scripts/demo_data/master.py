@@ -112,9 +112,9 @@ def _create_salespeople(env, master):
         group = env.ref(xmlid, raise_if_not_found=False)
         if group:
             groups.append(group.id)
-    existing_logins = set(
-        env["res.users"].with_context(active_test=False).search([]).mapped("login")
-    )
+    logins = [login for _name, login in names.SALESPEOPLE]
+    Users = env["res.users"].with_context(active_test=False)
+    existing_logins = set(Users.search([("login", "in", logins)]).mapped("login"))
     rows = []
     for name, login in names.SALESPEOPLE:
         xml_name = "user_" + login.replace(".", "_")
@@ -132,11 +132,7 @@ def _create_salespeople(env, master):
             vals["lang"] = master.lang
         if login in existing_logins and not find_xmlids(env, "res.users", [xml_name]):
             # a user of that login exists without our xml id: adopt it
-            user = (
-                env["res.users"]
-                .with_context(active_test=False)
-                .search([("login", "=", login)], limit=1)
-            )
+            user = Users.search([("login", "=", login)], limit=1)
             env["ir.model.data"]._update_xmlids(
                 [{"xml_id": f"{MODULE}.{xml_name}", "record": user, "noupdate": True}]
             )
@@ -187,8 +183,17 @@ def _create_suppliers(env, master):
 
 def _create_products(env, master):
     parent = env.ref("product.product_category_all")
+    # standard cost, periodic valuation: what the bulk path writes stock valuation for
     category_rows = [
-        (f"product_category_{code.lower()}", {"name": name, "parent_id": parent.id})
+        (
+            f"product_category_{code.lower()}",
+            {
+                "name": name,
+                "parent_id": parent.id,
+                "property_cost_method": "standard",
+                "property_valuation": "manual_periodic",
+            },
+        )
         for code, name in names.CATEGORIES
     ]
     category_ids = ensure_records(env, "product.category", category_rows)
