@@ -264,6 +264,7 @@ class ResPartner(models.Model):
         groups=CUSTOMERISM_GROUP,
     )
 
+    @api.depends_context("uid")
     def _compute_customerism_interaction_count(self):
         counts = dict(
             self.env["crm.interaction"]._read_group(

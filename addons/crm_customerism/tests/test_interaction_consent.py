@@ -35,6 +35,8 @@ class TestInteractionConsent(ComplaintCase):
             order = self.env["sale.order"].create(
                 {
                     "partner_id": self.contact.id,
+                    # a salesperson sees the contacts of their own orders only
+                    "user_id": self.agent.id,
                     "order_line": [Command.create({"product_id": product.id})],
                 }
             )
