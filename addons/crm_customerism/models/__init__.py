@@ -16,3 +16,4 @@ from . import crm_churn_reason
 from . import loyalty_program
 from . import mail_activity_plan
 from . import crm_winback_campaign
+from . import crm_winback_campaign_line

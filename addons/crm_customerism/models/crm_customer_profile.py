@@ -1,11 +1,14 @@
 import json
 import logging
+import math
 import time
+from datetime import datetime
 
 from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.osv import expression
 from odoo.tools import SQL, html_escape
 
 from .res_company import GRADES, SERVICE_TIERS
@@ -38,7 +41,7 @@ NEXT_GRADE = {
     "vip": "vip",
 }
 # profiles written per statement by the full recompute
-BATCH_SIZE = 20000
+BATCH_SIZE = 50000
 # up to this many customers, the incremental recompute ranks them by counts
 SMALL_INCREMENTAL = 20
 # memory of the PostgreSQL sorts of the recompute (per sort, transaction only)
@@ -105,7 +108,9 @@ class CrmCustomerProfile(models.Model):
     first_order_date = fields.Date(readonly=True)
     last_order_date = fields.Date(readonly=True)
     recovery_date = fields.Date(
-        readonly=True, help="Last order that ended a gap longer than the lapse limit."
+        readonly=True,
+        help="Order that ended a gap longer than the lapse limit: found while it "
+        "is within the new customer days, kept afterwards.",
     )
     days_since_last_order = fields.Integer(compute="_compute_days_since_last_order")
     average_order_value = fields.Monetary(readonly=True)
@@ -156,6 +161,7 @@ class CrmCustomerProfile(models.Model):
     )
     potential_value = fields.Monetary(
         compute="_compute_lifetime_value",
+        search="_search_potential_value",
         help="Lifetime value of the margin gap to the average customer of the next "
         "grade up: max(0, m_next - m) x r / (1 + d - r).",
     )
@@ -289,6 +295,100 @@ SELECT p.id, 1 + (
             profile.potential_value = (
                 max(next_margin - profile.annual_margin, 0) * factor
             )
+
+    def _search_potential_value(self, operator, value):
+        """The potential value as a domain on stored fields, for one SQL search.
+
+        Per company and grade, potential = max(0, m_next - m) x f with the next
+        margin m_next and the factor f of :meth:`_compute_lifetime_value`, so a
+        bound on the potential is a bound on the annual margin m. The value
+        compared is the computed one, rounded to the company currency."""
+        if operator in ("in", "not in"):
+            values = value if isinstance(value, list | tuple | set) else [value]
+            if operator == "in":
+                return expression.OR(
+                    [self._search_potential_value("=", item) for item in values]
+                )
+            return expression.AND(
+                [self._search_potential_value("!=", item) for item in values]
+            )
+        if operator not in ("=", "!=", "<", "<=", ">", ">="):
+            raise NotImplementedError(
+                f"Operator {operator!r} is not supported on the potential value."
+            )
+        domains = []
+        companies = self.env["res.company"].sudo().with_context(active_test=False)
+        for company in companies.search([]):
+            intervals = self._potential_value_intervals(
+                operator, float(value or 0.0), company.currency_id.rounding
+            )
+            grade_domains = []
+            for grade in (False, *(key for key, _label in GRADE_SELECTION)):
+                # as _compute_lifetime_value
+                retention = company._customerism_retention(grade)
+                denominator = 1 + company.customerism_discount_rate - retention
+                factor = retention / denominator if denominator > 0 else 0.0
+                next_margin = company[
+                    f"customerism_avg_margin_{NEXT_GRADE[grade or None]}"
+                ]
+                margin_domain = expression.OR(
+                    [
+                        self._potential_margin_domain(low, high, factor, next_margin)
+                        for low, high in intervals
+                    ]
+                )
+                grade_domains.append(
+                    expression.AND([[("grade", "=", grade)], margin_domain])
+                )
+            domains.append(
+                expression.AND(
+                    [[("company_id", "=", company.id)], expression.OR(grade_domains)]
+                )
+            )
+        return expression.OR(domains)
+
+    @api.model
+    def _potential_value_intervals(self, operator, value, rounding):
+        """Intervals [low, high) of the potential value before rounding (None:
+        unbounded) whose value rounded to ``rounding`` (half up) satisfies
+        ``operator value``."""
+        steps = value / rounding
+        nearest = round(steps)
+        if math.isclose(steps, nearest, rel_tol=1e-12, abs_tol=1e-6):
+            floor = ceil = nearest
+        else:
+            floor, ceil = math.floor(steps), math.ceil(steps)
+        half = rounding / 2
+        if operator == ">=":
+            return [(ceil * rounding - half, None)]
+        if operator == ">":
+            return [((floor + 1) * rounding - half, None)]
+        if operator == "<=":
+            return [(None, floor * rounding + half)]
+        if operator == "<":
+            return [(None, (ceil - 1) * rounding + half)]
+        if floor != ceil:  # no rounded value equals an amount off the grid
+            return [] if operator == "=" else [(None, None)]
+        value = nearest * rounding
+        if operator == "=":
+            return [(value - half, value + half)]
+        return [(None, value - half), (value + half, None)]
+
+    @api.model
+    def _potential_margin_domain(self, low, high, factor, next_margin):
+        """Domain on the annual margin m of the profiles of one company and grade
+        whose potential max(0, next_margin - m) x factor is in [low, high)."""
+        if factor <= 0:  # the potential is 0
+            inside = (low is None or low <= 0) and (high is None or high > 0)
+            return expression.TRUE_DOMAIN if inside else expression.FALSE_DOMAIN
+        if high is not None and high <= 0:
+            return expression.FALSE_DOMAIN
+        domain = []
+        if low is not None and low > 0:
+            domain.append(("annual_margin", "<=", next_margin - low / factor))
+        if high is not None:
+            domain.append(("annual_margin", ">", next_margin - high / factor))
+        return domain or expression.TRUE_DOMAIN
 
     def _compute_stage_history_count(self):
         counts = dict(
@@ -530,7 +630,13 @@ SELECT p.id, 1 + (
         self, company, partner_ids=None, user_reason=None, commit=False
     ):
         """Recompute one company; ``partner_ids`` (commercial partners)
-        restricts the writes to those customers (incremental mode)."""
+        restricts the writes to those customers (incremental mode).
+
+        Three set-based steps: the orders and credit notes aggregated per
+        customer (customerism_agg), the ranks over the whole company
+        (customerism_rank, narrow), then the profiles written in batches of
+        ids, each batch computing its figures and stages from those two
+        tables and writing only what changed."""
         start = time.monotonic()
         company = company.with_env(self.env)
         today = fields.Date.context_today(self)
@@ -540,6 +646,7 @@ SELECT p.id, 1 + (
             "account.move",
             "res.partner",
             "crm.lead",
+            "crm.complaint",
             "crm.customer.profile",
             "res.company",
         ):
@@ -553,18 +660,27 @@ SELECT p.id, 1 + (
         cr.execute(SQL("SET LOCAL work_mem = %s", WORK_MEM))
         self._build_aggregates(company, today, partner_ids)
         self._create_missing_profiles(company, partner_ids, now)
-        self._build_new_figures(company, today, partner_ids)
-        if partner_ids is None:
-            self._write_company_observations(company, now)
-        cr.execute(SQL("SELECT min(id), max(id), count(*) FROM customerism_new"))
+        self._build_ranks(company, partner_ids)
+        cr.execute(
+            SQL(
+                "SELECT min(id), max(id), count(*) FROM crm_customer_profile prof"
+                " WHERE prof.company_id = %s %s",
+                company.id,
+                self._target_filter(partner_ids, alias="prof", column="partner_id"),
+            )
+        )
         low, high, total = cr.fetchone()
         changes = 0
         if total:
             for batch_start in range(low, high + 1, BATCH_SIZE):
                 batch = (batch_start, batch_start + BATCH_SIZE)
-                changes += self._write_batch(company, today, now, batch, user_reason)
+                changes += self._write_batch(
+                    company, today, now, batch, partner_ids, user_reason
+                )
                 self._progress(commit, batch_start + BATCH_SIZE - low, high - low + 1)
-        cr.execute(SQL("DROP TABLE IF EXISTS customerism_agg, customerism_new"))
+        cr.execute(SQL("DROP TABLE IF EXISTS customerism_agg, customerism_rank"))
+        if partner_ids is None:
+            self._write_company_observations(company, now)
         cr.execute(SQL("SET LOCAL jit TO DEFAULT"))
         cr.execute(SQL("SET LOCAL work_mem TO DEFAULT"))
         self.env.invalidate_all()
@@ -605,54 +721,68 @@ SELECT p.id, 1 + (
             return SQL("so.margin")
         return SQL("NULL::numeric")
 
+    def _period_starts(self, company, today):
+        """The day before each period the figures sum over (a period holds
+        the days after its start, up to today or the next start)."""
+        months = company.customerism_trend_months
+        return {
+            "cur_start": today - relativedelta(months=12),
+            "prev_start": today - relativedelta(months=24),
+            "tcur_start": today - relativedelta(months=months),
+            "tprev_start": today - relativedelta(months=2 * months),
+            "new_start": today - relativedelta(days=company.customerism_new_days),
+        }
+
     def _build_aggregates(self, company, today, partner_ids):
         """Aggregate the confirmed orders and posted credit notes of the
         company per commercial partner, in one pass, into the temporary table
         customerism_agg."""
         cr = self.env.cr
-        months = company.customerism_trend_months
-        dates = {
-            "cur_start": today - relativedelta(months=12),
-            "prev_start": today - relativedelta(months=24),
-            "tcur_start": today - relativedelta(months=months),
-            "tprev_start": today - relativedelta(months=2 * months),
+        starts = self._period_starts(company, today)
+        # "order date after day X" on the stored UTC timestamp, without casting
+        # every order's date_order
+        after = {
+            key: datetime.combine(day + relativedelta(days=1), datetime.min.time())
+            for key, day in starts.items()
         }
-        cr.execute(SQL("DROP TABLE IF EXISTS customerism_agg, customerism_new"))
+        cr.execute(SQL("DROP TABLE IF EXISTS customerism_agg, customerism_rank"))
         cr.execute(
             SQL(
                 """
 CREATE TEMPORARY TABLE customerism_agg AS
 WITH orders AS (
+    -- OFFSET 0 keeps this subquery from being flattened into the aggregate:
+    -- each order's conversion is then computed once, not once per sum
     SELECT p.commercial_partner_id AS partner_id,
-           so.date_order::date AS d,
-           COALESCE(so.amount_untaxed, 0)
-               / COALESCE(NULLIF(so.currency_rate, 0), 1) AS amount,
-           %(margin)s / COALESCE(NULLIF(so.currency_rate, 0), 1) AS margin
+           so.date_order AS ts,
+           CASE WHEN COALESCE(so.currency_rate, 0) IN (0, 1)
+                THEN COALESCE(so.amount_untaxed, 0)
+                ELSE so.amount_untaxed / so.currency_rate END AS amount,
+           CASE WHEN COALESCE(so.currency_rate, 0) IN (0, 1) THEN %(margin)s
+                ELSE %(margin)s / so.currency_rate END AS margin
       FROM sale_order so
       JOIN res_partner p ON p.id = so.partner_id
      WHERE so.company_id = %(company)s AND so.state = 'sale' %(filter)s
-), gaps AS (
-    SELECT orders.*,
-           d - lag(d) OVER (PARTITION BY partner_id ORDER BY d) AS gap
-      FROM orders
+    OFFSET 0
 ), sales AS (
     SELECT partner_id,
            count(*) AS order_count,
-           count(*) FILTER (WHERE d > %(cur_start)s) AS cur_order_count,
-           min(d) AS first_date,
-           max(d) AS last_date,
-           max(d) FILTER (WHERE gap > %(lapse_days)s) AS recovery_date,
+           count(*) FILTER (WHERE ts >= %(cur_start)s) AS cur_order_count,
+           min(ts)::date AS first_date,
+           max(ts)::date AS last_date,
+           min(ts) FILTER (WHERE ts >= %(new_start)s)::date AS recent_first_date,
+           max(ts) FILTER (WHERE ts < %(new_start)s)::date AS before_last_date,
            sum(amount) AS s_all,
-           sum(amount) FILTER (WHERE d > %(cur_start)s) AS s_cur,
+           sum(amount) FILTER (WHERE ts >= %(cur_start)s) AS s_cur,
            sum(amount) FILTER (
-               WHERE d > %(prev_start)s AND d <= %(cur_start)s) AS s_prev,
-           sum(amount) FILTER (WHERE d > %(tcur_start)s) AS s_tcur,
+               WHERE ts >= %(prev_start)s AND ts < %(cur_start)s) AS s_prev,
+           sum(amount) FILTER (WHERE ts >= %(tcur_start)s) AS s_tcur,
            sum(amount) FILTER (
-               WHERE d > %(tprev_start)s AND d <= %(tcur_start)s) AS s_tprev,
+               WHERE ts >= %(tprev_start)s AND ts < %(tcur_start)s) AS s_tprev,
            sum(margin) AS m_all,
-           sum(margin) FILTER (WHERE d > %(cur_start)s) AS m_cur,
+           sum(margin) FILTER (WHERE ts >= %(cur_start)s) AS m_cur,
            bool_or(margin IS NOT NULL) AS margin_known
-      FROM gaps
+      FROM orders
      GROUP BY partner_id
 ), refunds AS (
     SELECT p.commercial_partner_id AS partner_id,
@@ -665,12 +795,12 @@ WITH orders AS (
 ), refund_totals AS (
     SELECT partner_id,
            sum(amount) AS r_all,
-           sum(amount) FILTER (WHERE d > %(cur_start)s) AS r_cur,
+           sum(amount) FILTER (WHERE d > %(d_cur_start)s) AS r_cur,
            sum(amount) FILTER (
-               WHERE d > %(prev_start)s AND d <= %(cur_start)s) AS r_prev,
-           sum(amount) FILTER (WHERE d > %(tcur_start)s) AS r_tcur,
+               WHERE d > %(d_prev_start)s AND d <= %(d_cur_start)s) AS r_prev,
+           sum(amount) FILTER (WHERE d > %(d_tcur_start)s) AS r_tcur,
            sum(amount) FILTER (
-               WHERE d > %(tprev_start)s AND d <= %(tcur_start)s) AS r_tprev
+               WHERE d > %(d_tprev_start)s AND d <= %(d_tcur_start)s) AS r_tprev
       FROM refunds
      GROUP BY partner_id
 )
@@ -679,8 +809,8 @@ SELECT * FROM sales FULL JOIN refund_totals USING (partner_id)
                 margin=self._margin_expression(),
                 company=company.id,
                 filter=self._target_filter(partner_ids),
-                lapse_days=company.customerism_lapse_days,
-                **dates,
+                **after,
+                **{f"d_{key}": day for key, day in starts.items()},
             )
         )
         cr.execute(SQL("CREATE UNIQUE INDEX ON customerism_agg (partner_id)"))
@@ -693,31 +823,39 @@ SELECT * FROM sales FULL JOIN refund_totals USING (partner_id)
         self.env.cr.execute(
             SQL(
                 """
+WITH has_profile AS (
+    SELECT partner_id FROM crm_customer_profile WHERE company_id = %(company)s
+), missing AS (
+    -- each source is checked against the profiles on its own: in the nightly
+    -- run nearly every candidate already has one
+    SELECT a.partner_id AS id FROM customerism_agg a
+     WHERE NOT EXISTS (
+        SELECT 1 FROM has_profile h WHERE h.partner_id = a.partner_id)
+    UNION
+    SELECT p.commercial_partner_id
+      FROM crm_lead l
+      JOIN res_partner p ON p.id = l.partner_id
+     WHERE (l.company_id = %(company)s OR l.company_id IS NULL)
+       AND (p.company_id = %(company)s OR p.company_id IS NULL)
+       %(filter)s
+       AND NOT EXISTS (
+        SELECT 1 FROM has_profile h WHERE h.partner_id = p.commercial_partner_id)
+    UNION
+    SELECT p.commercial_partner_id
+      FROM res_partner p
+     WHERE p.customer_rank > 0
+       AND (p.company_id = %(company)s OR p.company_id IS NULL)
+       %(filter)s
+       AND NOT EXISTS (
+        SELECT 1 FROM has_profile h WHERE h.partner_id = p.commercial_partner_id)
+)
 INSERT INTO crm_customer_profile (
     partner_id, company_id, active, account_manager_id,
     create_uid, create_date, write_uid, write_date)
 SELECT cp.id, %(company)s, cp.active, cp.user_id,
        %(uid)s, %(now)s, %(uid)s, %(now)s
-  FROM res_partner cp
- WHERE cp.id IN (
-        SELECT partner_id FROM customerism_agg
-        UNION
-        SELECT p.commercial_partner_id
-          FROM crm_lead l
-          JOIN res_partner p ON p.id = l.partner_id
-         WHERE (l.company_id = %(company)s OR l.company_id IS NULL)
-           AND (p.company_id = %(company)s OR p.company_id IS NULL)
-           %(filter)s
-        UNION
-        SELECT p.commercial_partner_id
-          FROM res_partner p
-         WHERE p.customer_rank > 0
-           AND (p.company_id = %(company)s OR p.company_id IS NULL)
-           %(filter)s
-       )
-   AND NOT EXISTS (
-        SELECT 1 FROM crm_customer_profile prof
-         WHERE prof.partner_id = cp.id AND prof.company_id = %(company)s)
+  FROM missing
+  JOIN res_partner cp ON cp.id = missing.id
 ON CONFLICT (partner_id, company_id) DO NOTHING
                 """,
                 company=company.id,
@@ -727,23 +865,30 @@ ON CONFLICT (partner_id, company_id) DO NOTHING
             )
         )
 
-    def _grade_case(self, company, position, count):
-        """SQL CASE giving the grade of the customer at ``position`` (1 =
-        best) among ``count`` graded customers, from the company's shares."""
+    def _grade_bounds(self, company, count):
+        """(grade, SQL of the last position of that grade among ``count``
+        graded customers) from the company's shares, best grade first."""
         bounds = []
         cumulated = 0.0
         for grade in GRADES[:-1]:
             cumulated += company[f"customerism_{grade}_pct"]
-            bounds.append((grade, round(cumulated, 6)))
-        whens = SQL(" ").join(
-            SQL(
-                "WHEN %s <= ceil(round(%s * %s::numeric / 100, 6)) THEN %s",
-                position,
-                count,
-                pct,
-                grade,
+            bound = SQL(
+                "ceil(round(%s * %s::numeric / 100, 6))", count, round(cumulated, 6)
             )
-            for grade, pct in bounds
+            bounds.append((grade, bound))
+        return bounds
+
+    def _grade_case(self, company, position, count=None, bounds=None):
+        """SQL CASE giving the grade of the customer at ``position`` (1 =
+        best) among ``count`` graded customers, or against the precomputed
+        ``bounds`` (alias whose columns are named by grade)."""
+        if bounds:
+            limits = [(grade, SQL.identifier(bounds, grade)) for grade in GRADES[:-1]]
+        else:
+            limits = self._grade_bounds(company, count)
+        whens = SQL(" ").join(
+            SQL("WHEN %s <= %s THEN %s", position, limit, grade)
+            for grade, limit in limits
         )
         return SQL("CASE %s ELSE 'small' END", whens)
 
@@ -755,26 +900,31 @@ ON CONFLICT (partner_id, company_id) DO NOTHING
         return SQL("CASE %s %s END", grade_sql, whens)
 
     def _graded_query(self, partner_ids):
-        """Rank by current value and R, F, M quintiles (cume_dist) of the graded
-        customers (active, with orders) of ``pool``: window functions over the
-        company, or, for a few customers (incremental recompute on an order),
-        counts against the company for those customers only, which avoids four
-        sorts of the whole customer base per order."""
+        """Rank by current value and R, F, M quintiles of the graded customers
+        (active, with orders) of ``pool``. The quintile of a value is
+        ceil(5 x (customers with a value up to it) / customers), ties sharing
+        it: a running count over the company, or, for a few customers
+        (incremental recompute on an order), counts against the company for
+        those customers only, which avoids four sorts of the whole customer
+        base per order."""
         if partner_ids is None or len(partner_ids) > SMALL_INCREMENTAL:
             return SQL(
                 """
-    SELECT id,
-           rank() OVER (
-               ORDER BY current_value DESC, historical_value DESC) AS pos,
-           count(*) OVER () AS n,
-           ceil(round((cume_dist() OVER (
-               ORDER BY last_order_date) * 5)::numeric, 9))::int AS r,
-           ceil(round((cume_dist() OVER (
-               ORDER BY order_count) * 5)::numeric, 9))::int AS f,
-           ceil(round((cume_dist() OVER (
-               ORDER BY historical_value) * 5)::numeric, 9))::int AS m
-      FROM pool
-     WHERE active AND order_count > 0
+    SELECT id, pos, n,
+           (5 * r + n - 1) / n AS r,
+           (5 * f + n - 1) / n AS f,
+           (5 * m + n - 1) / n AS m
+      FROM (
+        SELECT id,
+               rank() OVER (
+                   ORDER BY current_value DESC, historical_value DESC) AS pos,
+               count(*) OVER () AS n,
+               count(*) OVER (ORDER BY last_order_date) AS r,
+               count(*) OVER (ORDER BY order_count) AS f,
+               count(*) OVER (ORDER BY historical_value) AS m
+          FROM pool
+         WHERE active AND order_count > 0
+      ) counts
                 """
             )
         return SQL(
@@ -786,32 +936,31 @@ ON CONFLICT (partner_id, company_id) DO NOTHING
                  WHERE (g.current_value, g.historical_value)
                        > (t.current_value, t.historical_value)) AS pos,
            total.n,
-           ceil((SELECT count(*) FROM g
+           (5 * (SELECT count(*) FROM g
                   WHERE g.last_order_date <= t.last_order_date)
-                * 5::numeric / total.n)::int AS r,
-           ceil((SELECT count(*) FROM g WHERE g.order_count <= t.order_count)
-                * 5::numeric / total.n)::int AS f,
-           ceil((SELECT count(*) FROM g
+            + total.n - 1) / total.n AS r,
+           (5 * (SELECT count(*) FROM g WHERE g.order_count <= t.order_count)
+            + total.n - 1) / total.n AS f,
+           (5 * (SELECT count(*) FROM g
                   WHERE g.historical_value <= t.historical_value)
-                * 5::numeric / total.n)::int AS m
-      FROM c t, total
-     WHERE t.active AND t.order_count > 0
+            + total.n - 1) / total.n AS m
+      FROM pool t, total
+     WHERE t.in_scope AND t.active AND t.order_count > 0
             """
         )
 
-    def _build_new_figures(self, company, today, partner_ids):
-        """Every figure of the profiles in scope into customerism_new: values
-        from customerism_agg, RFM quintiles and grade by rank over the whole
-        company (stored figures for the customers out of scope), service tier,
-        margin of the lifetime value, lifecycle stage and its reason."""
-        in_scope = self._target_filter(partner_ids, alias="prof", column="partner_id")
+    def _build_ranks(self, company, partner_ids):
+        """RFM quintiles and grade by rank of current value over the whole
+        company, for the profiles in scope, into the narrow temporary table
+        customerism_rank. The customers out of scope (incremental mode) count
+        with their stored figures."""
         if partner_ids is None:
             others = SQL()
         else:
             others = SQL(
                 """
     UNION ALL
-    SELECT prof.id, prof.active, prof.order_count, prof.current_value,
+    SELECT prof.id, FALSE, prof.active, prof.order_count, prof.current_value,
            prof.historical_value, prof.last_order_date
       FROM crm_customer_profile prof
      WHERE prof.company_id = %(company)s
@@ -820,6 +969,51 @@ ON CONFLICT (partner_id, company_id) DO NOTHING
                 company=company.id,
                 ids=list(partner_ids),
             )
+        self.env.cr.execute(
+            SQL(
+                """
+CREATE TEMPORARY TABLE customerism_rank AS
+WITH pool AS (
+    SELECT prof.id, TRUE AS in_scope, prof.active,
+           COALESCE(a.order_count, 0) AS order_count,
+           COALESCE(a.s_cur, 0) - COALESCE(a.r_cur, 0) AS current_value,
+           COALESCE(a.s_all, 0) - COALESCE(a.r_all, 0) AS historical_value,
+           a.last_date AS last_order_date
+      FROM crm_customer_profile prof
+      LEFT JOIN customerism_agg a ON a.partner_id = prof.partner_id
+     WHERE prof.company_id = %(company)s %(in_scope)s
+    %(others)s
+), graded AS (
+    %(graded)s
+), bounds AS (
+    -- the last position of each grade, computed once
+    SELECT %(bounds)s FROM graded LIMIT 1
+)
+SELECT g.id, g.r, g.f, g.m, %(grade_case)s AS computed_grade
+  FROM graded g
+  LEFT JOIN bounds b ON TRUE
+                """,
+                company=company.id,
+                in_scope=self._target_filter(
+                    partner_ids, alias="prof", column="partner_id"
+                ),
+                others=others,
+                graded=self._graded_query(partner_ids),
+                bounds=SQL(", ").join(
+                    SQL("%s AS %s", bound, SQL.identifier(grade))
+                    for grade, bound in self._grade_bounds(company, SQL("n"))
+                ),
+                grade_case=self._grade_case(company, SQL("g.pos"), bounds="b"),
+            )
+        )
+        self.env.cr.execute(SQL("CREATE UNIQUE INDEX ON customerism_rank (id)"))
+        self.env.cr.execute(SQL("ANALYZE customerism_rank"))
+
+    def _figures_query(self, company, today, where):
+        """Every figure of the profiles matching ``where`` (alias prof), from
+        customerism_agg and customerism_rank: values, margins, grade, the
+        lifecycle stage and what its rules read (alias c for the reasons)."""
+        starts = self._period_starts(company, today)
         rules = self._stage_rules(company, today)
         stage_case = SQL(
             "CASE %s END",
@@ -827,26 +1021,24 @@ ON CONFLICT (partner_id, company_id) DO NOTHING
                 SQL("WHEN %s THEN %s", cond, stage) for cond, stage, __ in rules
             ),
         )
-        self.env.cr.execute(
-            SQL(
-                """
-CREATE TEMPORARY TABLE customerism_new AS
+        return SQL(
+            """
 WITH v AS (
     SELECT prof.id, prof.partner_id, prof.active, prof.grade_override,
            prof.lifecycle_stage AS old_stage,
            prof.termination_notice, prof.termination_date,
-           (SELECT cc.lifecycle_risk_reason
-              FROM crm_complaint cc
-             WHERE cc.commercial_partner_id = prof.partner_id
-               AND cc.company_id = prof.company_id
-               AND cc.lifecycle_risk
-             ORDER BY cc.id DESC
-             LIMIT 1) AS complaint_risk,
+           risk.lifecycle_risk_reason AS complaint_risk,
            COALESCE(a.order_count, 0) AS order_count,
            COALESCE(a.cur_order_count, 0) AS current_order_count,
            a.first_date AS first_order_date,
            a.last_date AS last_order_date,
-           a.recovery_date,
+           -- the stages need the recovery of the last days only: the first
+           -- order of that window after a lapse (the window is shorter than
+           -- the lapse limit); an older recovery stays as it was found
+           CASE WHEN a.recent_first_date - a.before_last_date > %(lapse_days)s
+                THEN a.recent_first_date
+                WHEN prof.recovery_date <= %(new_start)s
+                THEN prof.recovery_date END AS recovery_date,
            COALESCE(a.s_all, 0) - COALESCE(a.r_all, 0) AS historical_value,
            COALESCE(a.s_cur, 0) - COALESCE(a.r_cur, 0) AS current_value,
            COALESCE(a.s_prev, 0) - COALESCE(a.r_prev, 0) AS previous_value,
@@ -862,12 +1054,23 @@ WITH v AS (
            CASE WHEN a.margin_known THEN COALESCE(a.m_cur, 0)
                * (1 - COALESCE(a.r_cur, 0) / NULLIF(a.s_cur, 0)) END
                AS current_margin,
-           %(today)s - a.last_date AS gap
+           %(today)s - a.last_date AS gap,
+           g.r, g.f, g.m, g.computed_grade
       FROM crm_customer_profile prof
       LEFT JOIN customerism_agg a ON a.partner_id = prof.partner_id
-     WHERE prof.company_id = %(company)s %(in_scope)s
+      LEFT JOIN customerism_rank g ON g.id = prof.id
+      -- the last complaint flagging the customer at risk
+      LEFT JOIN (
+            SELECT DISTINCT ON (cc.commercial_partner_id)
+                   cc.commercial_partner_id, cc.lifecycle_risk_reason
+              FROM crm_complaint cc
+             WHERE cc.company_id = %(company)s AND cc.lifecycle_risk
+             ORDER BY cc.commercial_partner_id, cc.id DESC
+      ) risk ON risk.commercial_partner_id = prof.partner_id
+     WHERE prof.company_id = %(company)s AND %(where)s
 ), c AS (
     SELECT v.*,
+           COALESCE(v.grade_override, v.computed_grade) AS grade,
            round(v.historical_value / NULLIF(v.order_count, 0), 2)
                AS average_order_value,
            CASE WHEN v.order_count > 1 THEN round(
@@ -881,42 +1084,24 @@ WITH v AS (
                          ELSE v.current_value * %(margin_rate)s::numeric END,
                     0) AS annual_margin
       FROM v
-), pool AS (
-    SELECT id, active, order_count, current_value, historical_value,
-           last_order_date
-      FROM v
-    %(others)s
-), graded AS (
-    %(graded)s
-), ranked AS (
-    SELECT c.*, g.r, g.f, g.m,
-           CASE WHEN g.id IS NOT NULL THEN %(grade_case)s END AS computed_grade
-      FROM c
-      LEFT JOIN graded g ON g.id = c.id
 )
-SELECT c.*,
-       COALESCE(c.grade_override, c.computed_grade) AS grade,
-       %(stage_case)s AS new_stage
-  FROM ranked c
-                """,
-                company=company.id,
-                today=today,
-                in_scope=in_scope,
-                others=others,
-                graded=self._graded_query(partner_ids),
-                margin_rate=company.customerism_margin_rate,
-                grade_case=self._grade_case(company, SQL("g.pos"), SQL("g.n")),
-                stage_case=stage_case,
-            )
+SELECT c.*, %(stage_case)s AS new_stage FROM c
+            """,
+            company=company.id,
+            today=today,
+            where=where,
+            lapse_days=company.customerism_lapse_days,
+            new_start=starts["new_start"],
+            margin_rate=company.customerism_margin_rate,
+            stage_case=stage_case,
         )
-        self.env.cr.execute(SQL("CREATE UNIQUE INDEX ON customerism_new (id)"))
-        self.env.cr.execute(SQL("ANALYZE customerism_new"))
 
     def _write_company_observations(self, company, now):
-        """Full recompute only: observed retention per grade (customers graded
-        by the value of the previous 12 months, same shares: the share of them
-        who ordered again in the last 12 months) and average yearly margin per
-        grade, written on the company."""
+        """Full recompute only, from the profiles just written: observed
+        retention per grade (customers graded by the value of the previous 12
+        months, same shares: the share of them who ordered again in the last
+        12 months) and average yearly margin per grade, written on the
+        company."""
         cr = self.env.cr
         cr.execute(
             SQL(
@@ -925,14 +1110,15 @@ WITH prev AS (
     SELECT current_order_count,
            rank() OVER (ORDER BY previous_value DESC) AS pos,
            count(*) OVER () AS n
-      FROM customerism_new
-     WHERE active AND previous_value > 0
+      FROM crm_customer_profile
+     WHERE company_id = %(company)s AND active AND previous_value > 0
 )
 SELECT %(grade_case)s AS grade, count(*),
        avg(CASE WHEN current_order_count > 0 THEN 1 ELSE 0 END)
   FROM prev
  GROUP BY 1
                 """,
+                company=company.id,
                 grade_case=self._grade_case(company, SQL("pos"), SQL("n")),
             )
         )
@@ -945,9 +1131,10 @@ SELECT %(grade_case)s AS grade, count(*),
         )
         cr.execute(
             SQL(
-                "SELECT grade, avg(annual_margin) FROM customerism_new"
-                " WHERE grade IS NOT NULL AND active AND order_count > 0"
-                " GROUP BY grade"
+                "SELECT grade, avg(annual_margin) FROM crm_customer_profile"
+                " WHERE company_id = %s AND grade IS NOT NULL AND active"
+                " AND order_count > 0 GROUP BY grade",
+                company.id,
             )
         )
         margins = dict(cr.fetchall())
@@ -960,10 +1147,12 @@ SELECT %(grade_case)s AS grade, count(*),
         company.sudo().write(vals)
         company.flush_recordset()
 
-    def _write_batch(self, company, today, now, id_range, user_reason=None):
-        """Write the figures of the profiles in ``id_range`` that changed, and
-        log every stage change (history line + note in the partner chatter),
-        in one statement.
+    def _write_batch(
+        self, company, today, now, id_range, partner_ids=None, user_reason=None
+    ):
+        """Compute the figures of the profiles in ``id_range`` (and in scope),
+        write those that changed, and log every stage change (history line +
+        note in the partner chatter), in one statement.
 
         :return: number of stage changes
         """
@@ -1007,15 +1196,22 @@ SELECT %(grade_case)s AS grade, count(*),
         column_list = SQL(", ").join(SQL.identifier(col) for col in columns)
         old_values = SQL(", ").join(SQL.identifier("prof", col) for col in columns)
         new_values = SQL(", ").join(SQL.identifier("n", col) for col in sources)
+        where = SQL(
+            "prof.id >= %s AND prof.id < %s %s",
+            id_range[0],
+            id_range[1],
+            self._target_filter(partner_ids, alias="prof", column="partner_id"),
+        )
         self.env.cr.execute(
             SQL(
                 """
-WITH chg AS (
+WITH new AS MATERIALIZED (
+    %(figures)s
+), chg AS (
     SELECT c.id, c.partner_id, c.old_stage, c.new_stage,
            %(prefix)s || %(reason_case)s AS reason
-      FROM customerism_new c
-     WHERE c.id >= %(low)s AND c.id < %(high)s
-       AND c.new_stage IS DISTINCT FROM c.old_stage
+      FROM new c
+     WHERE c.new_stage IS DISTINCT FROM c.old_stage
 ), upd AS (
     UPDATE crm_customer_profile prof
        SET (%(columns)s) = (%(new_values)s),
@@ -1030,9 +1226,9 @@ WITH chg AS (
                                 AND n.new_stage <> 'lapsed',
            write_date = %(now)s,
            write_uid = %(uid)s
-      FROM customerism_new n
+      FROM new n
       LEFT JOIN chg ON chg.id = n.id
-     WHERE prof.id = n.id AND n.id >= %(low)s AND n.id < %(high)s
+     WHERE prof.id = n.id AND prof.id >= %(low)s AND prof.id < %(high)s
        AND ((%(old_values)s, prof.lifecycle_stage, prof.service_tier)
             IS DISTINCT FROM (%(new_values)s, n.new_stage, %(tier_case)s))
  RETURNING prof.id
@@ -1064,9 +1260,10 @@ WITH chg AS (
 SELECT (SELECT count(*) FROM hist), (SELECT count(*) FROM msg),
        (SELECT count(*) FROM upd)
                 """,
-                reason_case=reason_case,
+                figures=self._figures_query(company, today, where),
                 low=id_range[0],
                 high=id_range[1],
+                reason_case=reason_case,
                 columns=column_list,
                 old_values=old_values,
                 new_values=new_values,
@@ -1089,7 +1286,7 @@ SELECT (SELECT count(*) FROM hist), (SELECT count(*) FROM msg),
         """(condition, stage, reason) in priority order; the reasons are
         translated templates whose placeholders are filled in SQL."""
         _ = self.env._
-        new_start = today - relativedelta(days=company.customerism_new_days)
+        new_start = self._period_starts(company, today)["new_start"]
 
         def fill(template, **values):
             expr = SQL("%s", template)

@@ -1,17 +1,9 @@
-from markupsafe import Markup
-
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 from .crm_customer_profile import GRADE_SELECTION, STAGE_SELECTION
+from .crm_winback_campaign_line import RECOVERABLE_STATES
 
-LINE_STATES = [
-    ("pending", "Pending"),
-    ("contacted", "Contacted"),
-    ("recovered", "Won Back"),
-    ("declined", "Declined"),
-    ("blocked", "Not Contacted"),
-]
 TARGET_STAGES = ("at_risk", "terminating", "lapsed")
 
 
@@ -152,6 +144,8 @@ class CrmWinbackCampaign(models.Model):
         ]
         if self.target_grade:
             domain.append(("grade", "=", self.target_grade))
+        if self.min_potential_value:
+            domain.append(("potential_value", ">=", self.min_potential_value))
         if self.churn_reason_ids:
             domain.append(
                 (
@@ -178,12 +172,8 @@ class CrmWinbackCampaign(models.Model):
                 .sudo()
                 .search(campaign._target_domain(), order="id")
             )
-            # the potential value is computed (not stored): filter the selected
-            # stage's profiles, worth first
-            if campaign.min_potential_value:
-                profiles = profiles.filtered(
-                    lambda p, c=campaign: p.potential_value >= c.min_potential_value
-                )
+            # the potential value is computed (not stored, searched through the
+            # margin): worth first among the selected profiles
             profiles = profiles.sorted("potential_value", reverse=True)
             self.env["crm.winback.campaign.line"].create(
                 [
@@ -235,9 +225,10 @@ class CrmWinbackCampaign(models.Model):
         return True
 
     def action_check_recoveries(self):
-        """Mark as recovered the targets that confirmed an order since the launch."""
-        lines = self.line_ids.filtered(
-            lambda line: line.state in ("pending", "contacted", "declined")
+        """Catch-up of the recoveries, which are marked when an order is confirmed:
+        the targets that confirmed an order since the launch."""
+        lines = self.filtered("date_start").line_ids.filtered(
+            lambda line: line.state in RECOVERABLE_STATES
         )
         if not lines:
             return True
@@ -248,27 +239,13 @@ class CrmWinbackCampaign(models.Model):
                 [
                     ("state", "=", "sale"),
                     ("partner_id", "child_of", lines.partner_id.ids),
-                    ("company_id", "in", self.company_id.ids),
+                    ("company_id", "in", lines.company_id.ids),
+                    ("date_order", ">=", min(lines.campaign_id.mapped("date_start"))),
                 ],
-                order="date_order",
+                order="date_order, id",
             )
         )
-        for line in lines:
-            order = orders.filtered(
-                lambda o, line=line: (
-                    o.partner_id.commercial_partner_id == line.partner_id
-                    and o.company_id == line.campaign_id.company_id
-                    and o.date_order >= line.campaign_id.date_start
-                )
-            )[:1]
-            if order:
-                line.write(
-                    {
-                        "state": "recovered",
-                        "order_id": order.id,
-                        "outcome_date": fields.Date.context_today(self),
-                    }
-                )
+        lines._recover(orders)
         return True
 
     @api.model
@@ -278,122 +255,3 @@ class CrmWinbackCampaign(models.Model):
     def action_done(self):
         self.action_check_recoveries()
         self.write({"state": "done"})
-
-
-class CrmWinbackCampaignLine(models.Model):
-    _name = "crm.winback.campaign.line"
-    _description = "Win-back Campaign Target"
-    _order = "campaign_id, potential_value desc, id"
-
-    campaign_id = fields.Many2one(
-        "crm.winback.campaign", required=True, ondelete="cascade", index=True
-    )
-    company_id = fields.Many2one(related="campaign_id.company_id", store=True)
-    currency_id = fields.Many2one(related="company_id.currency_id")
-    partner_id = fields.Many2one(
-        "res.partner", string="Customer", required=True, index=True
-    )
-    user_id = fields.Many2one("res.users", string="Account Owner")
-    grade = fields.Selection(GRADE_SELECTION, readonly=True)
-    lifecycle_stage = fields.Selection(STAGE_SELECTION, readonly=True)
-    potential_value = fields.Monetary(currency_field="currency_id", readonly=True)
-    churn_reason_id = fields.Many2one("crm.churn.reason")
-    state = fields.Selection(LINE_STATES, default="pending", required=True)
-    blocked_reason = fields.Char(readonly=True)
-    card_id = fields.Many2one("loyalty.card", string="Offer", readonly=True)
-    order_id = fields.Many2one("sale.order", string="New Order", readonly=True)
-    outcome_date = fields.Date(readonly=True)
-    note = fields.Char()
-
-    _sql_constraints = [
-        (
-            "campaign_partner_uniq",
-            "unique(campaign_id, partner_id)",
-            "A customer is targeted once per campaign.",
-        )
-    ]
-
-    def _launch(self):
-        """Activities, offers and mails of the targets, within consent and cap."""
-        for campaign, lines in self.grouped("campaign_id").items():
-            blocked = {}
-            if campaign.mode in ("mail", "both"):
-                blocked = lines.partner_id._customerism_marketing_block_reasons(
-                    "email", campaign.company_id
-                )
-            for line in lines:
-                values = {"outcome_date": fields.Date.context_today(self)}
-                contacted = False
-                if campaign.mode in ("activity", "both"):
-                    line._schedule_activities()
-                    contacted = True
-                reason = blocked.get(line.partner_id)
-                if (
-                    not reason
-                    and campaign.mode in ("mail", "both")
-                    and not line.partner_id.email
-                ):
-                    reason = self.env._("No email address.")
-                if campaign.loyalty_program_id and not reason:
-                    values["card_id"] = campaign.loyalty_program_id._customerism_grant(
-                        line.partner_id, campaign.offer_points
-                    ).id
-                if campaign.mode in ("mail", "both") and not reason:
-                    line._send_mail()
-                    contacted = True
-                if reason:
-                    values["blocked_reason"] = reason
-                values["state"] = "contacted" if contacted else "blocked"
-                line.write(values)
-
-    def _schedule_activities(self):
-        self.ensure_one()
-        campaign = self.campaign_id
-        partner = self.partner_id
-        summary = self.env._("Win-back: %(campaign)s", campaign=campaign.name)
-        if campaign.activity_plan_id:
-            activities = campaign.activity_plan_id._customerism_schedule(
-                partner, user=self.user_id
-            )
-            activities.write({"summary": summary})
-            return activities
-        return partner.activity_schedule(
-            "mail.mail_activity_data_call", user_id=self.user_id.id, summary=summary
-        )
-
-    def _send_mail(self):
-        self.ensure_one()
-        partner = self.partner_id
-        message = partner.message_post_with_source(
-            self.campaign_id.mail_template_id,
-            message_type="comment",
-            subtype_xmlid="mail.mt_comment",
-            partner_ids=partner.ids,
-        )
-        message.sudo().write(
-            {
-                "customerism_channel": "email",
-                "customerism_direction": "outbound",
-                "customerism_marketing": True,
-            }
-        )
-        return message
-
-    def action_mark_declined(self):
-        self.write(
-            {"state": "declined", "outcome_date": fields.Date.context_today(self)}
-        )
-        for line in self:
-            line.partner_id.message_post(
-                body=Markup("<p>%s</p>")
-                % self.env._(
-                    "Declined the win-back offer of campaign %(campaign)s.",
-                    campaign=line.campaign_id.name,
-                ),
-                subtype_xmlid="mail.mt_note",
-            )
-
-    def action_mark_contacted(self):
-        self.filtered(lambda line: line.state in ("pending", "blocked")).write(
-            {"state": "contacted", "outcome_date": fields.Date.context_today(self)}
-        )

@@ -1,5 +1,7 @@
 from odoo import models
 
+from .crm_winback_campaign_line import RECOVERABLE_STATES
+
 
 class SaleOrder(models.Model):
     _inherit = "sale.order"
@@ -7,6 +9,7 @@ class SaleOrder(models.Model):
     def _action_confirm(self):
         res = super()._action_confirm()
         self._customerism_recompute()
+        self._customerism_winback_recover()
         return res
 
     def _action_cancel(self):
@@ -20,6 +23,28 @@ class SaleOrder(models.Model):
         Profile = self.env["crm.customer.profile"]
         for company, orders in self.grouped("company_id").items():
             Profile._recompute_partners(orders.partner_id.ids, company=company)
+
+    def _customerism_winback_recover(self):
+        """Win back at once the targets of the running campaigns that confirm an
+        order (since the launch, in the campaign's company): one search for all
+        the orders."""
+        orders = self.filtered(lambda order: order.state == "sale")
+        if not orders:
+            return
+        lines = (
+            self.env["crm.winback.campaign.line"]
+            .sudo()
+            .search(
+                [
+                    ("campaign_id.state", "=", "running"),
+                    ("state", "in", RECOVERABLE_STATES),
+                    ("partner_id", "in", orders.partner_id.commercial_partner_id.ids),
+                    ("company_id", "in", orders.company_id.ids),
+                    ("campaign_id.date_start", "<=", max(orders.mapped("date_order"))),
+                ]
+            )
+        )
+        lines._recover(orders)
 
     def _program_check_compute_points(self, programs):
         """Key accounts earn the loyalty points at the program's higher rate."""

@@ -9,5 +9,6 @@ from . import test_complaint_mail
 from . import test_complaint_portal
 from . import test_complaint_lifecycle
 from . import test_interaction_consent
+from . import test_interaction_access
 from . import test_winback
 from . import test_complaint_tour

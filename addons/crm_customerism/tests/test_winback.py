@@ -1,3 +1,7 @@
+import operator
+from datetime import date
+from unittest.mock import patch
+
 from freezegun import freeze_time
 
 from odoo import Command
@@ -5,6 +9,8 @@ from odoo.exceptions import UserError
 from odoo.tests import Form, tagged
 
 from .common import CustomerismCase
+
+GRADES = (False, "small", "ordinary", "major", "vip")
 
 
 @tagged("post_install", "-at_install")
@@ -193,3 +199,276 @@ class TestWinback(CustomerismCase):
             )
         self.assertEqual(points[plain], 100)
         self.assertEqual(points[vip], 200)
+
+    def _quotation(self, partner, amount, company=None):
+        company = company or self.company
+        return (
+            self.env["sale.order"]
+            .with_company(company)
+            .create(
+                {
+                    "partner_id": partner.id,
+                    "company_id": company.id,
+                    "order_line": [
+                        Command.create(
+                            {
+                                "product_id": self.product.id,
+                                "product_uom_qty": 1,
+                                "price_unit": amount,
+                                "tax_id": False,
+                            }
+                        )
+                    ],
+                }
+            )
+        )
+
+    def test_recovery_at_confirmation(self):
+        self._recompute()
+        campaign = self.env["crm.winback.campaign"].create(
+            {"name": "Lapsed", "target_stage": "lapsed", "mode": "activity"}
+        )
+        campaign.action_generate_targets()
+        lines = {line.partner_id: line for line in campaign.line_ids}
+        self.assertEqual(set(lines), {self.big, self.small, self.refusing})
+        # confirmed before the launch: not a recovery
+        self._order(self.small, "2025-06-30", 500)
+        with freeze_time("2025-07-01 09:00:00"):
+            campaign.action_launch()
+        # confirmed in another company: not a recovery of this campaign
+        other = self.env["res.company"].create({"name": "Win-back Other Co"})
+        self._order(self.refusing, "2025-07-05", 700, company=other)
+        self.assertEqual(set(campaign.line_ids.mapped("state")), {"contacted"})
+        # nor for the catch-up
+        campaign.action_check_recoveries()
+        self.assertEqual(set(campaign.line_ids.mapped("state")), {"contacted"})
+        self.assertFalse(campaign.line_ids.order_id)
+        # a contact of a target and another target confirm together: won back at
+        # once, without the cron
+        contact = self.env["res.partner"].create(
+            {"name": "Buyer at Big", "parent_id": self.big.id}
+        )
+        big_order = self._quotation(contact, 8000)
+        small_order = self._quotation(self.small, 300)
+        with freeze_time("2025-07-10 10:00:00"):
+            (big_order | small_order).action_confirm()
+        self.assertEqual(lines[self.big].state, "recovered")
+        self.assertEqual(lines[self.big].order_id, big_order)
+        self.assertEqual(lines[self.big].outcome_date, date(2025, 7, 10))
+        self.assertEqual(lines[self.small].state, "recovered")
+        self.assertEqual(lines[self.small].order_id, small_order)
+        self.assertEqual(lines[self.refusing].state, "contacted")
+        self.assertEqual(campaign.recovered_count, 2)
+        notes = campaign.message_ids.filtered(
+            lambda message: big_order.name in message.body
+        )
+        self.assertEqual(len(notes), 1)
+        self.assertIn(small_order.name, notes.body)
+        # a later order keeps the first one
+        self._order(self.big, "2025-07-20", 900)
+        campaign.action_check_recoveries()
+        self.assertEqual(lines[self.big].order_id, big_order)
+        # a draft campaign wins nothing back
+        draft = self.env["crm.winback.campaign"].create(
+            {"name": "Draft", "target_stage": "lapsed", "mode": "activity"}
+        )
+        draft.action_generate_targets()
+        self._order(self.refusing, "2025-07-21", 400)
+        self.assertEqual(set(draft.line_ids.mapped("state")), {"pending"})
+        self.assertEqual(lines[self.refusing].state, "recovered")
+
+    def test_recovery_catch_up(self):
+        """Orders confirmed without the trigger are caught up by the cron."""
+        self._recompute()
+        campaign = self.env["crm.winback.campaign"].create(
+            {"name": "Lapsed", "target_stage": "lapsed", "mode": "activity"}
+        )
+        campaign.action_generate_targets()
+        self._order(self.small, "2025-06-30", 500)
+        with freeze_time("2025-07-01 09:00:00"):
+            campaign.action_launch()
+        order = self._quotation(self.big, 8000)
+        Order = type(self.env["sale.order"])
+        with (
+            patch.object(Order, "_customerism_winback_recover", autospec=True),
+            freeze_time("2025-07-10 10:00:00"),
+        ):
+            order.action_confirm()
+        big_line = campaign.line_ids.filtered(lambda line: line.partner_id == self.big)
+        self.assertEqual(big_line.state, "contacted")
+        self.env["crm.winback.campaign"]._cron_check_recoveries()
+        self.assertEqual(big_line.state, "recovered")
+        self.assertEqual(big_line.order_id, order)
+        self.assertEqual(big_line.outcome_date, date(2025, 7, 10))
+        self.assertEqual(campaign.recovered_count, 1)
+
+    def test_min_potential_value(self):
+        self._recompute()
+        self.company.write(
+            {
+                "customerism_discount_rate": 0.1,
+                **{f"customerism_retention_{grade}": 0.5 for grade in GRADES[1:]},
+                **{f"customerism_avg_margin_{grade}": 10000 for grade in GRADES[1:]},
+            }
+        )
+        margins = {self.big: 1000, self.refusing: 4000, self.small: 9000}
+        for partner, margin in margins.items():
+            self._profile(partner).annual_margin = margin
+        # potential = (10000 - m) x 0.5 / 0.6
+        self.assertEqual(
+            {partner: self._profile(partner).potential_value for partner in margins},
+            {self.big: 7500, self.refusing: 5000, self.small: 833.33},
+        )
+        campaign = self.env["crm.winback.campaign"].create(
+            {
+                "name": "Worth winning back",
+                "target_stage": "lapsed",
+                "mode": "activity",
+                "min_potential_value": 5000,
+            }
+        )
+        campaign.action_generate_targets()
+        self.assertEqual(campaign.line_ids.partner_id, self.big | self.refusing)
+        self.assertEqual(campaign.line_ids.mapped("potential_value"), [7500, 5000])
+        campaign.min_potential_value = 5000.01
+        campaign.action_generate_targets()
+        self.assertEqual(campaign.line_ids.partner_id, self.big)
+        campaign.min_potential_value = 0
+        campaign.action_generate_targets()
+        self.assertEqual(
+            campaign.line_ids.mapped("partner_id"),
+            self.big | self.refusing | self.small,
+        )
+
+
+@tagged("post_install", "-at_install")
+class TestPotentialValueSearch(CustomerismCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.other = cls.env["res.company"].create({"name": "Potential Co"})
+        constants = {
+            cls.company: {
+                "discount": 0.1,
+                "retention": {"vip": 0.8, "major": 0.7, "ordinary": 0.6, "small": 0.4},
+                "margin": {
+                    "vip": 50000,
+                    "major": 20000,
+                    "ordinary": 5000,
+                    "small": 1000,
+                },
+            },
+            # factor 0 for the major customers
+            cls.other: {
+                "discount": 0.2,
+                "retention": {"vip": 0.9, "major": 0.0, "ordinary": 0.5, "small": 0.3},
+                "margin": {
+                    "vip": 80000,
+                    "major": 30000,
+                    "ordinary": 8000,
+                    "small": 500,
+                },
+            },
+        }
+        for company, values in constants.items():
+            company.write(
+                {
+                    "customerism_discount_rate": values["discount"],
+                    **{
+                        f"customerism_retention_{grade}": rate
+                        for grade, rate in values["retention"].items()
+                    },
+                    **{
+                        f"customerism_avg_margin_{grade}": margin
+                        for grade, margin in values["margin"].items()
+                    },
+                }
+            )
+        margins = [None, 0, 300, 900, 4000, 7000, 19999.99, 25000, 60000]
+        vals = []
+        for grade in GRADES:
+            for index, margin in enumerate(margins):
+                partner = cls._partner(f"Potential {grade} {index}")
+                for company in constants:
+                    vals.append(
+                        {
+                            "partner_id": partner.id,
+                            "company_id": company.id,
+                            "computed_grade": grade,
+                        }
+                        | ({} if margin is None else {"annual_margin": margin})
+                    )
+        cls.profiles = cls.Profile.sudo().create(vals)
+
+    def _check(self, op, value):
+        compare = {
+            ">=": operator.ge,
+            ">": operator.gt,
+            "<=": operator.le,
+            "<": operator.lt,
+            "=": operator.eq,
+            "!=": operator.ne,
+        }[op]
+        expected = self.profiles.filtered(
+            lambda profile: compare(profile.potential_value, value)
+        )
+        found = self.Profile.search(
+            [("id", "in", self.profiles.ids), ("potential_value", op, value)]
+        )
+        self.assertEqual(
+            found,
+            expected,
+            f"potential_value {op} {value}: "
+            f"{sorted(found.mapped('potential_value'))} instead of "
+            f"{sorted(expected.mapped('potential_value'))}",
+        )
+        return expected
+
+    def test_search_matches_compute(self):
+        potentials = sorted(set(self.profiles.mapped("potential_value")))
+        self.assertIn(0, potentials)
+        self.assertGreater(len(potentials), 20)
+        thresholds = [-5, 0, 0.004, 0.005, 0.01, 250, 1234.567, 3000, 10**6]
+        # the computed values themselves (rounded) and just around them
+        thresholds += potentials[::3]
+        thresholds += [value + 0.004 for value in potentials[1::4]]
+        thresholds += [value - 0.006 for value in potentials[2::4]]
+        for op in (">=", ">", "<=", "<", "=", "!="):
+            for value in thresholds:
+                self._check(op, value)
+        selected = self._check(">=", 3000)
+        # both companies count, each with its own constants
+        self.assertEqual(selected.company_id, self.company | self.other)
+        self.assertLess(len(selected), len(self.profiles))
+        # same grade and margin, other company: another potential
+        same = self.profiles.filtered(
+            lambda p: p.grade == "small" and p.annual_margin == 300
+        )
+        # small: (5000 - 300) x 0.4 / 0.7 here, (8000 - 300) x 0.3 / 0.9 there
+        self.assertEqual(sorted(same.mapped("potential_value")), [2566.67, 2685.71])
+        self.assertEqual(
+            self._check(">=", 2600) & same,
+            same.filtered(lambda p: p.company_id == self.company),
+        )
+        # factor 0: no potential
+        self.assertFalse(
+            self._check(">", 0).filtered(
+                lambda p: p.company_id == self.other and p.grade == "major"
+            )
+        )
+
+    def test_search_in_and_not_in(self):
+        values = sorted(set(self.profiles.mapped("potential_value")))[1:4]
+        found = self.Profile.search(
+            [("id", "in", self.profiles.ids), ("potential_value", "in", values)]
+        )
+        self.assertEqual(
+            found, self.profiles.filtered(lambda p: p.potential_value in values)
+        )
+        self.assertTrue(found)
+        found = self.Profile.search(
+            [("id", "in", self.profiles.ids), ("potential_value", "not in", values)]
+        )
+        self.assertEqual(
+            found, self.profiles.filtered(lambda p: p.potential_value not in values)
+        )
