@@ -81,13 +81,26 @@ class ComplaintPortal(CustomerPortal):
         pending = complaint.rating_ids.filtered(lambda r: not r.consumed)
         return pending[:1].access_token or False
 
+    def _complaint_categories(self):
+        """Categories offered to the customer: the active ones of the company the
+        complaint is filed in, or shared between companies."""
+        # portal users cannot read the categories: only these are read
+        return (
+            request.env["crm.complaint.category"]
+            .sudo()
+            .search(
+                [
+                    ("active", "=", True),
+                    ("company_id", "in", [request.env.user.company_id.id, False]),
+                ]
+            )
+        )
+
     def _complaint_form_values(self, error=None, post=None):
         values = self._prepare_portal_layout_values()
         values.update(
             page_name="complaint_new",
-            categories=request.env["crm.complaint.category"]
-            .sudo()
-            .search([("company_id", "in", [request.env.user.company_id.id, False])]),
+            categories=self._complaint_categories(),
             error=error or {},
             post=post or {},
         )
@@ -120,10 +133,12 @@ class ComplaintPortal(CustomerPortal):
             )
         category = request.env["crm.complaint.category"]
         if post.get("category_id"):
-            try:
-                category = category.sudo().browse(int(post["category_id"])).exists()
-            except ValueError:
-                category = category.browse()
+            categories = self._complaint_categories()
+            category = categories.filtered(
+                lambda c: str(c.id) == post["category_id"].strip()
+            )
+            if not category:
+                error["category_id"] = request.env._("Choose a category from the list.")
         if error:
             return request.render(
                 "crm_customerism.portal_complaint_new",

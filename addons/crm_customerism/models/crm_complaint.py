@@ -1,6 +1,7 @@
 import logging
 import re
 from datetime import timedelta
+from email.utils import parseaddr
 
 from dateutil.relativedelta import relativedelta
 from markupsafe import Markup
@@ -35,6 +36,8 @@ OPEN_STAGES = ("new", "acknowledged", "investigating", "waiting")
 DONE_STAGES = ("resolved", "closed")
 # stages in which the SLA clock runs (waiting on the customer pauses it)
 RUNNING_STAGES = ("new", "acknowledged", "investigating")
+# stages whose SLA deadlines, once set, are history and no longer recomputed
+FROZEN_SLA_STAGES = (*DONE_STAGES, "cancelled")
 ROOT_CAUSE_SELECTION = [
     ("product", "Product"),
     ("delivery", "Delivery"),
@@ -47,8 +50,9 @@ SEVERITY_ORDER = [key for key, __ in SEVERITY_SELECTION]
 # longest description copied from an incoming mail; the message keeps it all
 MAX_DESCRIPTION_CHARS = 50000
 MAX_SUBJECT_CHARS = 200
+MAX_SENDER_NAME_CHARS = 100
 ESCALATION_BATCH = 500
-# fields copied from the merged complaints when the survivor has none
+# fields of the merged complaints kept on the survivor (see _merge_link_fields)
 LINK_FIELDS = [
     "category_id",
     "sale_order_id",
@@ -379,6 +383,14 @@ class CrmComplaint(models.Model):
     )
     def _compute_deadlines(self):
         for complaint in self:
+            if complaint.stage in FROZEN_SLA_STAGES and (
+                complaint.response_deadline or complaint.resolution_deadline
+            ):
+                # SLA history: a later change of the policy or of the calendar
+                # does not rewrite the deadlines a handled ticket was held to
+                complaint.response_deadline = complaint.response_deadline
+                complaint.resolution_deadline = complaint.resolution_deadline
+                continue
             policy = complaint.sla_policy_id
             if not policy or not complaint.sla_start:
                 complaint.response_deadline = False
@@ -586,10 +598,19 @@ class CrmComplaint(models.Model):
             complaint._check_transition(new_stage)
             extra = {}
             if old_stage == "waiting" and complaint.pause_start:
-                extra["paused_hours"] = complaint.paused_hours + (
-                    complaint._working_hours_between(complaint.pause_start, now)
-                )
-                extra["pause_start"] = False
+                pause = {
+                    "paused_hours": complaint.paused_hours
+                    + complaint._working_hours_between(complaint.pause_start, now),
+                    "pause_start": False,
+                }
+                if new_stage in FROZEN_SLA_STAGES:
+                    # the last pause extends the deadline before it is frozen
+                    super(CrmComplaint, complaint).write(pause)
+                    complaint._recompute_recordset(
+                        ["response_deadline", "resolution_deadline"]
+                    )
+                else:
+                    extra.update(pause)
             if new_stage == "waiting":
                 extra["pause_start"] = now
             if new_stage != "new" and not complaint.acknowledged_date:
@@ -845,6 +866,34 @@ class CrmComplaint(models.Model):
         )
 
     @api.model
+    def _customerism_partner_unknown_sender(self, email_from):
+        """Contact "to qualify" for a mail without a usable sender address, named
+        from the display name of the sender if any: the mail is kept all the
+        same."""
+        raw = re.sub(r"\s+", " ", email_from or "").strip()
+        if re.fullmatch(r"[^:<>@]*:[^;]*;", raw):
+            # an address group ("undisclosed-recipients:;") names no one
+            raw = ""
+        name = parseaddr(raw)[0]
+        if not name and "@" not in raw:
+            name = re.sub(r"<[^>]*>", "", raw)
+        name = name.strip(" \"'")[:MAX_SENDER_NAME_CHARS]
+        return (
+            self.env["res.partner"]
+            .sudo()
+            .create(
+                {
+                    "name": name or self.env._("Unknown sender"),
+                    "customerism_to_qualify": True,
+                    "comment": self.env._(
+                        "Created from an incoming complaint mail without a usable "
+                        "sender address."
+                    ),
+                }
+            )
+        )
+
+    @api.model
     def message_new(self, msg_dict, custom_values=None):
         vals = dict(custom_values or {})
         company = self.env["res.company"].browse(
@@ -861,10 +910,9 @@ class CrmComplaint(models.Model):
         if not partner:
             partner = self._customerism_partner_from_email(
                 msg_dict.get("email_from"), company
-            )
-            if partner:
-                # the mail is posted in the name of the (new) contact
-                msg_dict["author_id"] = partner.id
+            ) or self._customerism_partner_unknown_sender(msg_dict.get("email_from"))
+            # the mail is posted in the name of the (new) contact
+            msg_dict["author_id"] = partner.id
         subject = (msg_dict.get("subject") or "").strip()
         body = msg_dict.get("body") or ""
         description = body
@@ -881,6 +929,8 @@ class CrmComplaint(models.Model):
             text = re.sub(r"\s+", " ", tools.html2plaintext(body or "")).strip()
             subject = text[:80] or self.env._("Complaint by email")
         vals.setdefault("subject", subject)
+        # the reference comes from the sequence, not from the mail subject
+        vals.setdefault("name", "/")
         vals.setdefault("description", description)
         vals.setdefault("channel", "email")
         vals.setdefault("company_id", company.id)
@@ -891,6 +941,47 @@ class CrmComplaint(models.Model):
         return super(
             CrmComplaint, self.with_context(mail_create_nolog=True)
         ).message_new(msg_dict, custom_values=vals)
+
+    def _merge_survivor(self):
+        """The complaint that a merged duplicate lives on in (following merges
+        of the survivor itself)."""
+        self.ensure_one()
+        survivor, seen = self, set()
+        while survivor.merged_into_id and survivor.id not in seen:
+            seen.add(survivor.id)
+            survivor = survivor.merged_into_id
+        return survivor
+
+    def message_update(self, msg_dict, update_vals=None):
+        # a reply to a merged duplicate updates the survivor (e.g. its Cc)
+        survivors = self.browse({complaint._merge_survivor().id for complaint in self})
+        return super(CrmComplaint, survivors).message_update(
+            msg_dict, update_vals=update_vals
+        )
+
+    def message_post(self, **kwargs):
+        if (
+            len(self) == 1
+            and self.merged_into_id
+            and self.env.context.get("from_alias")
+            and kwargs.get("message_type") == "email"
+        ):
+            # an incoming mail on a merged (cancelled) duplicate: nothing is
+            # lost, the mail goes to the complaint it was merged into
+            survivor = self._merge_survivor()
+            if survivor != self:
+                kwargs.pop("parent_id", None)
+                message = survivor.message_post(**kwargs)
+                survivor.message_post(
+                    body=self.env._(
+                        "This mail answers the merged complaint %(name)s: it is "
+                        "kept here.",
+                        name=self._get_html_link(title=self.name),
+                    ),
+                    subtype_xmlid="mail.mt_note",
+                )
+                return message
+        return super().message_post(**kwargs)
 
     def _message_get_suggested_recipients(self):
         recipients = super()._message_get_suggested_recipients()
@@ -956,36 +1047,102 @@ class CrmComplaint(models.Model):
         manager = policy.escalation_user_id or self.team_id.user_id
         vals = {"escalation_level": level, "last_escalation_date": now}
         action = policy.escalation_action or "notify"
-        done = self.env._("manager notified")
+        # the note says what was actually done, nothing more
+        done = []
         if action == "raise_severity":
+            severities = dict(self._fields["severity"]._description_selection(self.env))
             index = SEVERITY_ORDER.index(self.severity)
             if index + 1 < len(SEVERITY_ORDER):
                 vals["severity"] = SEVERITY_ORDER[index + 1]
-                done = self.env._(
-                    "severity raised to %(severity)s",
-                    severity=dict(
-                        self._fields["severity"]._description_selection(self.env)
-                    )[vals["severity"]],
+                done.append(
+                    self.env._(
+                        "severity raised to %(severity)s",
+                        severity=severities[vals["severity"]],
+                    )
                 )
-        elif action == "reassign" and manager and manager != self.user_id:
-            vals["user_id"] = manager.id
-            done = self.env._("reassigned to %(user)s", user=manager.name)
+            else:
+                done.append(
+                    self.env._(
+                        "the severity is already %(severity)s",
+                        severity=severities[self.severity],
+                    )
+                )
+        elif action == "reassign":
+            if manager and manager != self.user_id:
+                vals["user_id"] = manager.id
+                done.append(self.env._("reassigned to %(user)s", user=manager.name))
+            elif manager:
+                done.append(
+                    self.env._("already assigned to %(user)s", user=manager.name)
+                )
+            else:
+                done.append(
+                    self.env._(
+                        "not reassigned: the policy has no escalation user and the "
+                        "team no leader"
+                    )
+                )
         self.write(vals)
+        notified = manager or self._escalation_fallback_managers()
+        if manager:
+            done.append(self.env._("%(user)s notified", user=manager.name))
+        elif notified:
+            done.append(
+                self.env._(
+                    "complaint managers notified: %(users)s",
+                    users=", ".join(notified.mapped("name")),
+                )
+            )
+        else:
+            done.append(
+                self.env._(
+                    "no manager could be notified: the policy has no escalation "
+                    "user, the team no leader and the company no complaint manager"
+                )
+            )
         body = self.env._(
             "Escalation: the %(what)s (%(deadline)s UTC) passed; %(done)s.",
             what=what,
             deadline=fields.Datetime.to_string(deadline),
-            done=done,
+            done="; ".join(done),
         )
-        self.message_post(body=body, subtype_xmlid="mail.mt_note")
         if manager:
+            self.message_post(body=body, subtype_xmlid="mail.mt_note")
             self.activity_schedule(
                 "mail.mail_activity_data_todo",
                 user_id=manager.id,
                 summary=self.env._("Overdue complaint %(name)s", name=self.name),
                 note=body,
             )
-        _logger.info("complaint %s escalated: %s", self.name, done)
+        else:
+            # no one in charge: the note goes to the complaint managers
+            self.message_post(
+                body=body,
+                subtype_xmlid="mail.mt_note",
+                partner_ids=notified.partner_id.ids,
+            )
+        _logger.info("complaint %s escalated: %s", self.name, "; ".join(done))
+
+    def _escalation_fallback_managers(self):
+        """Complaint managers of the company: told of an escalation when neither
+        the policy nor the team names a manager."""
+        self.ensure_one()
+        group = self.env.ref(
+            "crm_customerism.group_crm_customerism_manager", raise_if_not_found=False
+        )
+        if not group:
+            return self.env["res.users"]
+        return (
+            group.sudo()
+            .users.filtered(
+                lambda user: (
+                    user.active
+                    and not user.share
+                    and self.company_id in user.company_ids
+                )
+            )
+            .sorted("id")
+        )
 
     # ------------------------------------------------------------------
     # Lifecycle (客户关系生命周期)
@@ -1098,17 +1255,31 @@ class CrmComplaint(models.Model):
     # Merge
     # ------------------------------------------------------------------
 
+    def _merge_link_fields(self):
+        """Fields of the duplicates kept on the survivor of a merge: copied when
+        the survivor has none, named in the merge note when they differ from the
+        survivor's. Modules adding links to a complaint extend this list."""
+        return list(LINK_FIELDS)
+
     def _merge_from(self, sources):
         self.ensure_one()
         vals = {}
-        for fname in LINK_FIELDS:
-            if not self[fname]:
-                donor = sources.filtered(fname)[:1]
-                if donor:
-                    value = donor[fname]
+        # links of the duplicates that the survivor cannot take: (source, field, value)
+        other_links = []
+        for fname in self._merge_link_fields():
+            field = self._fields[fname]
+            current = self[fname]
+            for source in sources:
+                value = source[fname]
+                if not value:
+                    continue
+                if not current:
+                    current = value
                     vals[fname] = (
                         value.id if isinstance(value, models.BaseModel) else value
                     )
+                elif value != current:
+                    other_links.append((source, field, value))
         highest = max(
             (self | sources).mapped("severity"), key=SEVERITY_ORDER.index, default=False
         )
@@ -1124,7 +1295,8 @@ class CrmComplaint(models.Model):
             fields.Command.link(card.id) for card in sources.gesture_card_ids
         ]
         self.write(vals)
-        # messages, attachments and activities follow the survivor
+        # messages, attachments, activities and ratings follow the survivor (a
+        # rating link sent for a duplicate now rates the survivor)
         self.env["mail.message"].sudo().search(
             [("model", "=", self._name), ("res_id", "in", sources.ids)]
         ).write({"res_id": self.id})
@@ -1134,6 +1306,16 @@ class CrmComplaint(models.Model):
         self.env["mail.activity"].sudo().search(
             [("res_model", "=", self._name), ("res_id", "in", sources.ids)]
         ).write({"res_id": self.id})
+        ratings = (
+            self.env["rating.rating"]
+            .sudo()
+            .search([("res_model", "=", self._name), ("res_id", "in", sources.ids)])
+        )
+        if ratings:
+            ratings.write(
+                {"res_id": self.id, "parent_res_id": self.team_id.id or False}
+            )
+            self.env.add_to_compute(self._fields["rating_last_value"], self | sources)
         self.message_subscribe(partner_ids=sources.message_partner_ids.ids)
         sources.write({"merged_into_id": self.id, "stage": "cancelled"})
         for source in sources:
@@ -1143,12 +1325,42 @@ class CrmComplaint(models.Model):
                 ),
                 subtype_xmlid="mail.mt_note",
             )
-        self.message_post(
-            body=self.env._(
-                "Merged duplicates: %(names)s. Their messages, attachments and links "
-                "are kept here.",
-                names=", ".join(sources.mapped("name")),
+        body = self.env._(
+            "Merged duplicates: %(names)s. Their messages, attachments and links "
+            "are kept here.",
+            names=Markup(", ").join(
+                source._get_html_link(title=source.name) for source in sources
             ),
-            subtype_xmlid="mail.mt_note",
         )
+        if other_links:
+            items = Markup("").join(
+                Markup("<li>%s</li>")
+                % self.env._(
+                    "%(complaint)s, %(field)s: %(value)s",
+                    complaint=source._get_html_link(title=source.name),
+                    field=field._description_string(self.env),
+                    value=self._merge_link_html(field, value),
+                )
+                for source, field, value in other_links
+            )
+            body = Markup("<p>%s</p><p>%s</p><ul>%s</ul>") % (
+                body,
+                self.env._(
+                    "Links of the duplicates that differ from this complaint's:"
+                ),
+                items,
+            )
+        self.message_post(body=body, subtype_xmlid="mail.mt_note")
         return True
+
+    def _merge_link_html(self, field, value):
+        """A link value of a duplicate for the merge note: a clickable link to a
+        record, the label of a choice, escaped text otherwise."""
+        if isinstance(value, models.BaseModel):
+            record = value.sudo()
+            return Markup(", ").join(
+                rec._get_html_link(title=rec.display_name) for rec in record
+            )
+        if field.type == "selection":
+            return dict(field._description_selection(self.env)).get(value, value)
+        return str(value)

@@ -1,3 +1,4 @@
+import re
 from datetime import datetime
 
 from freezegun import freeze_time
@@ -126,6 +127,61 @@ class TestComplaintFlow(ComplaintCase):
         self.assertEqual(attachment.res_id, first.id)
         with self.assertRaisesRegex(UserError, "cancelled"):
             second.action_reopen()
+
+    @staticmethod
+    def _link_re(model, record):
+        quote = "[\"']"
+        return (
+            rf"data-oe-model={quote}{re.escape(model)}{quote} "
+            rf"data-oe-id={quote}{record.id}{quote}"
+        )
+
+    def test_merge_keeps_every_link(self):
+        Order = self.env["sale.order"]
+        Product = self.env["product.product"]
+        order_a, order_b = Order.create(
+            [{"partner_id": self.customer.id}, {"partner_id": self.customer.id}]
+        )
+        cup, saucer = Product.create(
+            [{"name": "Celadon cup"}, {"name": "Celadon <saucer>"}]
+        )
+        first = self._complaint(subject="Cups broken", sale_order_id=order_a.id)
+        second = self._complaint(
+            subject="Cups broken again",
+            sale_order_id=order_b.id,
+            product_id=cup.id,
+            delivery_reference="WB-001",
+        )
+        third = self._complaint(
+            subject="And the saucers",
+            product_id=saucer.id,
+            delivery_reference="<b>WB-002</b>",
+        )
+        # a satisfaction link already sent for a duplicate
+        token = second._rating_get_access_token()
+        rating = second.rating_ids
+        first._merge_from(second | third)
+        # the survivor takes the links it has none of
+        self.assertEqual(first.sale_order_id, order_a)
+        self.assertEqual(first.product_id, cup)
+        self.assertEqual(first.delivery_reference, "WB-001")
+        # the differing ones are named in the merge note, as links
+        note = first.message_ids.filtered(lambda m: "Merged duplicates" in m.body)
+        self.assertEqual(len(note), 1)
+        body = note.body
+        self.assertRegex(body, self._link_re("sale.order", order_b))
+        self.assertIn(order_b.name, body)
+        self.assertRegex(body, self._link_re("product.product", saucer))
+        self.assertIn("Celadon &lt;saucer&gt;", body)
+        self.assertIn("&lt;b&gt;WB-002&lt;/b&gt;", body)
+        self.assertNotIn("<b>WB-002", body)
+        self.assertRegex(body, self._link_re("crm.complaint", third))
+        # the rating follows the survivor: the link rates the survivor
+        self.assertEqual(rating.res_id, first.id)
+        self.assertEqual(first.rating_ids, rating)
+        self.assertFalse(second.rating_ids)
+        first.rating_apply(4, token=token, feedback="Solved")
+        self.assertEqual(first.rating_last_value, 4)
 
     def test_apology_gesture(self):
         program = self.env["loyalty.program"].create(

@@ -1,3 +1,4 @@
+from email.header import Header
 from email.mime.application import MIMEApplication
 from email.mime.multipart import MIMEMultipart
 from email.mime.text import MIMEText
@@ -122,3 +123,69 @@ class TestComplaintMail(ComplaintCase):
         self.assertTrue(complaint.partner_id)
         self.assertNotEqual(complaint.partner_id, other)
         self.assertEqual(complaint.company_id, self.company)
+
+    def test_mail_without_sender_address(self):
+        """A mail whose sender gives no usable address still makes a ticket, on a
+        contact "to qualify" named from the display name when there is one."""
+        anonymous = self._mime("", "货物损坏", "箱子到的时候是湿的。", msg_id="nofrom")
+        del anonymous["From"]
+        complaint = self._process(anonymous)
+        self.assertTrue(complaint)
+        self.assertRegex(complaint.name, r"^TS/\d{4}/\d{5}$")
+        self.assertEqual(complaint.subject, "货物损坏")
+        self.assertIn("箱子到的时候是湿的", complaint.description)
+        partner = complaint.partner_id
+        self.assertEqual(partner.name, "Unknown sender")
+        self.assertTrue(partner.customerism_to_qualify)
+        self.assertFalse(partner.email)
+        message = complaint.message_ids.filtered(lambda m: m.message_type == "email")
+        self.assertEqual(message.author_id, partner)
+        self.assertIn("箱子到的时候是湿的", message.body)
+
+        named = self._mime(
+            "", "发票错误", "金额不对。", charset="gb2312", msg_id="name"
+        )
+        named.replace_header("From", Header("李雷", "gb2312").encode())
+        complaint = self._process(named)
+        self.assertEqual(complaint.partner_id.name, "李雷")
+        self.assertTrue(complaint.partner_id.customerism_to_qualify)
+        self.assertTrue(complaint.partner_to_qualify)
+
+        empty_address = self._mime('"Zhang Wei" <>', "Late", "Late", msg_id="empty")
+        complaint = self._process(empty_address)
+        self.assertEqual(complaint.partner_id.name, "Zhang Wei")
+        self.assertTrue(complaint.partner_id.customerism_to_qualify)
+
+    def test_reply_on_merged_duplicate(self):
+        sender = "Wang Fang <wang.fang@tea.example>"
+        first = self._process(self._mime(sender, "茶杯破损", "一半破了。", msg_id="m1"))
+        second = self._process(
+            self._mime(sender, "又是茶杯", "还是破的。", charset="gbk", msg_id="m2")
+        )
+        self.assertNotEqual(first, second)
+        first._merge_from(second)
+        self.assertEqual(second.merged_into_id, first)
+        # an agent still writes to the customer from the duplicate
+        sent = second.message_post(
+            body="我们已合并您的投诉。",
+            message_type="comment",
+            subtype_xmlid="mail.mt_comment",
+        )
+        reply = self._mime(
+            sender, "Re: 又是茶杯", "请尽快换货。", charset="gbk", msg_id="m3"
+        )
+        reply["In-Reply-To"] = sent.message_id
+        reply["Cc"] = "Li Na <li.na@tea.example>"
+        self._process(reply)
+        # the reply lives on the survivor, with a note naming the duplicate
+        bodies = "".join(first.message_ids.mapped("body"))
+        self.assertIn("请尽快换货", bodies)
+        self.assertNotIn("请尽快换货", "".join(second.message_ids.mapped("body")))
+        mail = first.message_ids.filtered(
+            lambda m: m.message_type == "email" and "请尽快换货" in m.body
+        )
+        self.assertEqual(mail.author_id, self.contact)
+        self.assertIn("answers the merged complaint", bodies)
+        self.assertIn(second.name, bodies)
+        self.assertIn("li.na@tea.example", first.email_cc or "")
+        self.assertEqual(second.stage, "cancelled")

@@ -120,6 +120,47 @@ class TestComplaintPortal(HttpCase):
         self.team.invalidate_recordset()
         self.assertEqual(self.team.complaint_rating, 4)
 
+    def test_portal_category_must_be_offered(self):
+        Category = self.env["crm.complaint.category"]
+        other_company = self.env["res.company"].create({"name": "Silk Road West"})
+        shared = Category.create({"name": "包装问题"})
+        foreign = Category.create({"name": "West only", "company_id": other_company.id})
+        archived = Category.create({"name": "Old category", "active": False})
+        self.authenticate("cx_portal_silk", "cx_portal_silk")
+        form = self.url_open("/my/complaints/new").text
+        self.assertIn("包装问题", form)
+        self.assertNotIn("West only", form)
+        self.assertNotIn("Old category", form)
+        token = self._csrf("/my/complaints/new")
+        for bad in (str(foreign.id), str(archived.id), "999999", "abc"):
+            response = self.url_open(
+                "/my/complaints/new",
+                data={
+                    "csrf_token": token,
+                    "subject": "丝绸起皱",
+                    "description": "丝绸到货时起皱。",
+                    "category_id": bad,
+                },
+            )
+            self.assertEqual(response.status_code, 200, bad)
+            self.assertIn("Choose a category from the list", response.text, bad)
+            # what the customer wrote comes back with the form
+            self.assertIn("丝绸到货时起皱", response.text, bad)
+        self.assertFalse(self.env["crm.complaint"].search([("channel", "=", "portal")]))
+        response = self.url_open(
+            "/my/complaints/new",
+            data={
+                "csrf_token": token,
+                "subject": "丝绸起皱",
+                "description": "丝绸到货时起皱。",
+                "category_id": str(shared.id),
+            },
+        )
+        complaint = self.env["crm.complaint"].search([("channel", "=", "portal")])
+        self.assertEqual(len(complaint), 1)
+        self.assertEqual(complaint.category_id, shared)
+        self.assertTrue(response.url.endswith(f"/my/complaints/{complaint.id}"))
+
 
 @tagged("post_install", "-at_install")
 class TestComplaintAccess(ComplaintCase):

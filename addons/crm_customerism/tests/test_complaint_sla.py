@@ -131,3 +131,121 @@ class TestComplaintSla(ComplaintCase):
         self.assertIn(critical, escalated)
         self.assertIn(answered, escalated)
         self.assertEqual(critical.escalation_level, 2)
+
+    def test_policy_change_keeps_history(self):
+        policy = self.env["crm.complaint.sla.policy"].create(
+            {
+                "name": "Normal (desk)",
+                "company_id": self.company.id,
+                "severity": "normal",
+                "response_hours": 2,
+                "resolution_hours": 16,
+            }
+        )
+        with freeze_time("2026-03-02 09:00:00"):  # Monday
+            open_one = self._complaint()
+            closed = self._complaint(**self._close_values(self.agent))
+            cancelled = self._complaint()
+            waited = self._complaint(user_id=self.agent.id)
+        self.assertEqual(closed.sla_policy_id, policy)
+        with freeze_time("2026-03-02 10:00:00"):
+            closed.action_resolve()
+            closed.action_close()
+            cancelled.action_cancel()
+            waited.action_investigate()
+            waited.action_wait_customer()
+        # resolved straight from waiting: the last pause (Mon 10-12, 13-17 and
+        # Tue 8-10: 8 h) still extends the deadline before it is kept
+        waited.write(self._close_values(self.agent))
+        with freeze_time("2026-03-03 10:00:00"):
+            waited.action_resolve()
+        self.assertAlmostEqual(waited.paused_hours, 8.0)
+        # 24 h: Mon 9-17, Tue, Wed, then Thu 8-9
+        self.assertEqual(waited.resolution_deadline, datetime(2026, 3, 5, 9))
+        for complaint in (open_one, closed, cancelled):
+            self.assertEqual(complaint.response_deadline, datetime(2026, 3, 2, 11))
+            self.assertEqual(complaint.resolution_deadline, datetime(2026, 3, 4, 9))
+
+        policy.write({"response_hours": 4, "resolution_hours": 24})
+        # the open ticket follows the policy (Mon 9-12 and 13-14; as above)
+        self.assertEqual(open_one.response_deadline, datetime(2026, 3, 2, 14))
+        self.assertEqual(open_one.resolution_deadline, datetime(2026, 3, 5, 9))
+        # the handled ones keep the deadlines they were held to
+        for complaint in (closed, cancelled):
+            self.assertEqual(complaint.response_deadline, datetime(2026, 3, 2, 11))
+            self.assertEqual(complaint.resolution_deadline, datetime(2026, 3, 4, 9))
+        self.assertEqual(waited.response_deadline, datetime(2026, 3, 2, 11))
+        self.assertEqual(waited.resolution_deadline, datetime(2026, 3, 5, 9))
+        self.env.flush_all()
+        self.env.invalidate_all()
+        self.assertEqual(closed.resolution_deadline, datetime(2026, 3, 4, 9))
+        # a reopened ticket is worked again: it follows the policy again
+        closed.action_reopen()
+        policy.write({"resolution_hours": 16})
+        self.assertEqual(closed.resolution_deadline, datetime(2026, 3, 4, 9))
+        policy.write({"resolution_hours": 24})
+        self.assertEqual(closed.resolution_deadline, datetime(2026, 3, 5, 9))
+
+    def test_escalation_without_manager(self):
+        """The escalation note says what was done: the complaint managers of the
+        company are told when the policy and the team name no one, and the note
+        says so when there is no one at all."""
+        Policy = self.env["crm.complaint.sla.policy"]
+        west = self.env["res.company"].create({"name": "Customerism West"})
+        for company in (self.company, west):
+            Policy.create(
+                [
+                    {
+                        "name": "Normal (notify)",
+                        "company_id": company.id,
+                        "severity": "normal",
+                        "response_hours": 2,
+                        "resolution_hours": 16,
+                        "escalation_action": "notify",
+                    },
+                    {
+                        "name": "High (reassign)",
+                        "company_id": company.id,
+                        "severity": "high",
+                        "response_hours": 2,
+                        "resolution_hours": 16,
+                        "escalation_action": "reassign",
+                    },
+                ]
+            )
+        with freeze_time("2026-03-02 09:00:00"):
+            no_team = self._complaint(team_id=False)
+            reassign = self._complaint(
+                team_id=False, severity="high", user_id=self.agent.id
+            )
+            nobody = self.Complaint.create(
+                {
+                    "subject": "Late delivery in the west",
+                    "partner_id": self.customer.id,
+                    "company_id": west.id,
+                }
+            )
+        self.assertFalse(nobody.team_id)
+        with freeze_time("2026-03-20 12:00:00"):
+            escalated = self.Complaint._cron_escalate()
+        self.assertEqual(escalated, no_team | reassign | nobody)
+        # no team: the complaint managers of the company are told, no one else
+        note = no_team.message_ids[0]
+        self.assertIn("Escalation", note.body)
+        self.assertIn("complaint managers notified", note.body)
+        self.assertIn(self.manager.name, note.body)
+        self.assertNotIn("no manager", note.body)
+        self.assertIn(self.manager.partner_id, note.partner_ids)
+        self.assertNotIn(self.agent.partner_id, note.partner_ids)
+        self.assertFalse(no_team.activity_ids)
+        # reassign without a manager: the responsible stays, and the note says so
+        self.assertEqual(reassign.user_id, self.agent)
+        self.assertIn("not reassigned", reassign.message_ids[0].body)
+        # no manager anywhere: nothing pretends that one was notified
+        note = nobody.message_ids[0]
+        self.assertIn("Escalation", note.body)
+        self.assertIn("no manager could be notified", note.body)
+        self.assertNotIn("manager notified", note.body)
+        self.assertFalse(note.partner_ids)
+        self.assertFalse(nobody.activity_ids)
+        self.assertEqual(nobody.escalation_level, 2)

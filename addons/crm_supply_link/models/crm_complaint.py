@@ -21,6 +21,9 @@ class CrmComplaint(models.Model):
         domain="[('product_id', '=?', product_id)]",
     )
 
+    def _merge_link_fields(self):
+        return super()._merge_link_fields() + ["picking_id", "lot_id"]
+
     @api.onchange("lot_id")
     def _onchange_lot_id(self):
         if self.lot_id and not self.product_id:

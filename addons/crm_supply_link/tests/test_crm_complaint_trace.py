@@ -49,6 +49,7 @@ class TestCrmComplaintTrace(TransactionCase):
         receipt.move_ids.move_line_ids.write({"lot_id": cls.lot.id, "quantity": 5})
         receipt.move_ids.picked = True
         receipt.button_validate()
+        cls.receipt = receipt
 
     def _complaint(self, **values):
         return self.env["crm.complaint"].create(
@@ -74,3 +75,21 @@ class TestCrmComplaintTrace(TransactionCase):
         form.partner_id = self.customer
         form.lot_id = self.lot
         self.assertEqual(form.product_id, self.product)
+
+    def test_merge_keeps_delivery_and_lot(self):
+        other_lot = self.env["stock.lot"].create(
+            {"name": "LOT-2026-002", "product_id": self.product.id}
+        )
+        survivor = self._complaint()
+        duplicate = self._complaint(lot_id=self.lot.id, picking_id=self.receipt.id)
+        other = self._complaint(lot_id=other_lot.id)
+        survivor._merge_from(duplicate | other)
+        self.assertEqual(survivor.lot_id, self.lot)
+        self.assertEqual(survivor.picking_id, self.receipt)
+        # the second lot is not lost: the merge note links it
+        note = survivor.message_ids.filtered(lambda m: "Merged duplicates" in m.body)
+        self.assertRegex(
+            note.body,
+            rf"data-oe-model=[\"']stock.lot[\"'] data-oe-id=[\"']{other_lot.id}[\"']",
+        )
+        self.assertIn("LOT-2026-002", note.body)
