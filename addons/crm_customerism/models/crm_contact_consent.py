@@ -51,10 +51,17 @@ class CrmContactConsent(models.Model):
         )
     ]
 
+    def _commercial_partner_vals(self, vals):
+        """``vals`` with the consent on the commercial partner: a contact's
+        consent is the customer's."""
+        if vals.get("partner_id"):
+            partner = self.env["res.partner"].browse(vals["partner_id"])
+            vals = dict(vals, partner_id=partner.commercial_partner_id.id)
+        return vals
+
     @api.model_create_multi
     def create(self, vals_list):
-        for vals in vals_list:
-            if vals.get("partner_id"):
-                partner = self.env["res.partner"].browse(vals["partner_id"])
-                vals["partner_id"] = partner.commercial_partner_id.id
-        return super().create(vals_list)
+        return super().create([self._commercial_partner_vals(v) for v in vals_list])
+
+    def write(self, vals):
+        return super().write(self._commercial_partner_vals(vals))

@@ -46,8 +46,23 @@ BATCH_SIZE = 50000
 SMALL_INCREMENTAL = 20
 # memory of the PostgreSQL sorts of the recompute (per sort, transaction only)
 WORK_MEM = "64MB"
-# fields a customerism user (not manager) may write: the termination notice
-USER_WRITABLE_FIELDS = {"termination_notice", "termination_date", "termination_reason"}
+# fields a customerism user (not manager) may write: the termination notice and
+# the churn reason
+USER_WRITABLE_FIELDS = {
+    "termination_notice",
+    "termination_date",
+    "termination_reason",
+    "churn_reason_id",
+}
+# churn reason of an at-risk or lapsed customer from the root cause of the
+# complaint that put them at risk (other causes: unknown)
+CHURN_REASON_BY_ROOT_CAUSE = {
+    "product": "crm_customerism.crm_churn_reason_quality",
+    "supplier": "crm_customerism.crm_churn_reason_quality",
+    "delivery": "crm_customerism.crm_churn_reason_service",
+    "billing": "crm_customerism.crm_churn_reason_service",
+    "service": "crm_customerism.crm_churn_reason_service",
+}
 
 
 class CrmCustomerProfile(models.Model):
@@ -203,6 +218,9 @@ class CrmCustomerProfile(models.Model):
     termination_notice = fields.Boolean(readonly=True)
     termination_date = fields.Date(readonly=True)
     termination_reason = fields.Text(readonly=True)
+    churn_reason_id = fields.Many2one(
+        related="partner_id.customerism_churn_reason_id", readonly=False
+    )
     stage_history_ids = fields.One2many("crm.customer.stage.history", "profile_id")
     stage_history_count = fields.Integer(compute="_compute_stage_history_count")
     last_computed = fields.Datetime(
@@ -678,6 +696,7 @@ SELECT p.id, 1 + (
                     company, today, now, batch, partner_ids, user_reason
                 )
                 self._progress(commit, batch_start + BATCH_SIZE - low, high - low + 1)
+        self._fill_unknown_churn_reasons(company, partner_ids)
         cr.execute(SQL("DROP TABLE IF EXISTS customerism_agg, customerism_rank"))
         if partner_ids is None:
             self._write_company_observations(company, now)
@@ -1446,3 +1465,67 @@ SELECT (SELECT count(*) FROM hist), (SELECT count(*) FROM msg),
                 )
             )
         self.invalidate_model(["service_tier"])
+
+    @api.model
+    def _fill_unknown_churn_reasons(self, company, partner_ids=None):
+        """Give a churn reason to the at-risk and lapsed customers of ``company``
+        that have none (``partner_ids``: only those commercial partners): the
+        reason matching the root cause of the complaint that put them at risk,
+        otherwise 'unknown'. One statement; a reason already set is kept and
+        none is ever cleared.
+
+        :return: number of customers given a reason
+        """
+        unknown = self.env.ref(
+            "crm_customerism.crm_churn_reason_unknown", raise_if_not_found=False
+        )
+        if not unknown:
+            return 0
+        whens = [
+            SQL("WHEN %s THEN %s", cause, reason.id)
+            for cause, reason in (
+                (cause, self.env.ref(xmlid, raise_if_not_found=False))
+                for cause, xmlid in CHURN_REASON_BY_ROOT_CAUSE.items()
+            )
+            if reason
+        ]
+        by_cause = (
+            SQL("CASE risk.root_cause_type %s END", SQL(" ").join(whens))
+            if whens
+            else SQL("NULL::integer")
+        )
+        self.env["res.partner"].flush_model(["customerism_churn_reason_id"])
+        self.env["crm.complaint"].flush_model(
+            ["company_id", "commercial_partner_id", "lifecycle_risk", "root_cause_type"]
+        )
+        self.flush_model(["partner_id", "company_id", "lifecycle_stage"])
+        self.env.cr.execute(
+            SQL(
+                """
+UPDATE res_partner p
+   SET customerism_churn_reason_id = COALESCE(%(by_cause)s, %(unknown)s)
+  FROM crm_customer_profile prof
+  -- the last complaint flagging the customer at risk
+  LEFT JOIN (
+        SELECT DISTINCT ON (cc.commercial_partner_id)
+               cc.commercial_partner_id, cc.root_cause_type
+          FROM crm_complaint cc
+         WHERE cc.company_id = %(company)s AND cc.lifecycle_risk
+         ORDER BY cc.commercial_partner_id, cc.id DESC
+  ) risk ON risk.commercial_partner_id = prof.partner_id
+ WHERE p.id = prof.partner_id
+   AND prof.company_id = %(company)s
+   AND prof.lifecycle_stage IN ('at_risk', 'lapsed')
+   AND p.customerism_churn_reason_id IS NULL %(filter)s
+                """,
+                by_cause=by_cause,
+                unknown=unknown.id,
+                company=company.id,
+                filter=self._target_filter(
+                    partner_ids, alias="prof", column="partner_id"
+                ),
+            )
+        )
+        filled = self.env.cr.rowcount
+        self.env["res.partner"].invalidate_model(["customerism_churn_reason_id"])
+        return filled

@@ -77,6 +77,9 @@ class CrmWinbackCampaign(models.Model):
     mail_template_id = fields.Many2one(
         "mail.template",
         domain="[('model', '=', 'res.partner')]",
+        help="Mail to the customers. With an offer, the template must show its "
+        "code, given as ctx.get('customerism_offer_code') (see the default "
+        "win-back template): Odoo's coupon mail is not sent.",
     )
     loyalty_program_id = fields.Many2one(
         "loyalty.program",
@@ -209,6 +212,20 @@ class CrmWinbackCampaign(models.Model):
                 raise UserError(
                     self.env._(
                         "Campaign %(name)s sends mail: choose a mail template.",
+                        name=campaign.name,
+                    )
+                )
+            if (
+                campaign.mode in ("mail", "both")
+                and campaign.loyalty_program_id
+                and "customerism_offer_code"
+                not in (campaign.mail_template_id.body_html or "")
+            ):
+                raise UserError(
+                    self.env._(
+                        "Campaign %(name)s mails an offer: its mail template must "
+                        "show the offer code, as the default win-back template "
+                        "does, or the customers would never get it.",
                         name=campaign.name,
                     )
                 )

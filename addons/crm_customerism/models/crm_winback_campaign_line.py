@@ -51,39 +51,55 @@ class CrmWinbackCampaignLine(models.Model):
     ]
 
     def _launch(self):
-        """Activities, offers and mails of the targets, within consent and cap."""
+        """Activities, offers and mails of the targets, within consent and cap.
+
+        The offer (a loyalty card) is created without Odoo's coupon mail: its
+        code reaches the customer once, in the win-back mail (consent and cap
+        checked, counted as one marketing contact) or from the account owner,
+        whose activity names it."""
         for campaign, lines in self.grouped("campaign_id").items():
+            by_mail = campaign.mode in ("mail", "both")
+            by_activity = campaign.mode in ("activity", "both")
             blocked = {}
-            if campaign.mode in ("mail", "both"):
+            if by_mail:
                 blocked = lines.partner_id._customerism_marketing_block_reasons(
                     "email", campaign.company_id
                 )
             for line in lines:
                 values = {"outcome_date": fields.Date.context_today(self)}
-                contacted = False
-                if campaign.mode in ("activity", "both"):
-                    line._schedule_activities()
-                    contacted = True
                 reason = blocked.get(line.partner_id)
-                if (
-                    not reason
-                    and campaign.mode in ("mail", "both")
-                    and not line.partner_id.email
-                ):
+                if not reason and by_mail and not line.partner_id.email:
                     reason = self.env._("No email address.")
+                mailed = by_mail and not reason
+                card = self.env["loyalty.card"]
                 if campaign.loyalty_program_id and not reason:
-                    values["card_id"] = campaign.loyalty_program_id._customerism_grant(
+                    card = campaign.loyalty_program_id._customerism_grant(
                         line.partner_id, campaign.offer_points
-                    ).id
-                if campaign.mode in ("mail", "both") and not reason:
-                    line._send_mail()
-                    contacted = True
+                    )
+                    values["card_id"] = card.id
+                if by_activity:
+                    line._schedule_activities(card=card, mailed=mailed)
+                if mailed:
+                    line._send_mail(card=card)
                 if reason:
                     values["blocked_reason"] = reason
-                values["state"] = "contacted" if contacted else "blocked"
+                values["state"] = "contacted" if by_activity or mailed else "blocked"
                 line.write(values)
 
-    def _schedule_activities(self):
+    def _offer_values(self, card):
+        """Rendering values of the offer ``card`` (its code, program, amount)."""
+        self.ensure_one()
+        return {
+            "customerism_offer_code": card.code,
+            "customerism_offer_program": card.program_id.name,
+            "customerism_offer_points": card._format_points(
+                self.campaign_id.offer_points
+            ),
+        }
+
+    def _schedule_activities(self, card=None, mailed=False):
+        """Activities of the account owner; with an offer ``card``, each names
+        its code: to hand over, or already in the win-back mail (``mailed``)."""
         self.ensure_one()
         campaign = self.campaign_id
         partner = self.partner_id
@@ -93,14 +109,44 @@ class CrmWinbackCampaignLine(models.Model):
                 partner, user=self.user_id
             )
             activities.write({"summary": summary})
-            return activities
-        return partner.activity_schedule(
-            "mail.mail_activity_data_call", user_id=self.user_id.id, summary=summary
-        )
+        else:
+            activities = partner.activity_schedule(
+                "mail.mail_activity_data_call",
+                user_id=self.user_id.id,
+                summary=summary,
+            )
+        if card:
+            offer = self._offer_values(card)
+            if mailed:
+                text = self.env._(
+                    "Offer of the campaign: %(points)s on %(program)s, code "
+                    "%(code)s, sent to the customer in the win-back mail.",
+                    points=offer["customerism_offer_points"],
+                    program=offer["customerism_offer_program"],
+                    code=offer["customerism_offer_code"],
+                )
+            else:
+                text = self.env._(
+                    "Hand the offer over to the customer: %(points)s on "
+                    "%(program)s, code %(code)s. It is not mailed to them.",
+                    points=offer["customerism_offer_points"],
+                    program=offer["customerism_offer_program"],
+                    code=offer["customerism_offer_code"],
+                )
+            paragraph = Markup("<p>%s</p>") % text
+            for activity in activities:
+                activity.note = Markup("%s%s") % (activity.note or "", paragraph)
+        return activities
 
-    def _send_mail(self):
+    def _send_mail(self, card=None):
+        """The campaign's mail to the customer, a marketing contact (counted by
+        the cap); with an offer ``card``, the template shows its code through
+        ``ctx['customerism_offer_code']`` (and ``customerism_offer_program``,
+        ``customerism_offer_points``)."""
         self.ensure_one()
         partner = self.partner_id
+        if card:
+            partner = partner.with_context(**self._offer_values(card))
         message = partner.message_post_with_source(
             self.campaign_id.mail_template_id,
             message_type="comment",

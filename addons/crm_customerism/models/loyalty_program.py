@@ -30,9 +30,15 @@ class LoyaltyProgram(models.Model):
 
     def _customerism_grant(self, partner, points):
         """Card of this program for ``partner`` with ``points`` more: a new coupon
-        or gift card, or the points added to the customer's loyalty card."""
+        or gift card, or the points added to the customer's loyalty card.
+
+        Odoo's own coupon mails (the program's communication plan, at creation
+        and at a points milestone) are not sent: they would bypass the consent
+        and the marketing cap. The code reaches the customer through the
+        caller's channel: the win-back mail, the account owner's activity or
+        the complaint's note."""
         self.ensure_one()
-        Card = self.env["loyalty.card"].sudo()
+        Card = self.env["loyalty.card"].sudo().with_context(loyalty_no_mail=True)
         if self.program_type in ("loyalty", "ewallet"):
             card = Card.search(
                 [("program_id", "=", self.id), ("partner_id", "=", partner.id)],

@@ -212,9 +212,46 @@ class ResCompany(models.Model):
         "customerism_at_risk_factor",
         "customerism_at_risk_days",
         "customerism_lapse_days",
+        "customerism_complaint_repeat_count",
+        "customerism_complaint_repeat_days",
+        "customerism_contact_cap",
+        "customerism_contact_cap_days",
     )
     def _check_customerism_lifecycle(self):
         for company in self:
+            if company.customerism_complaint_repeat_count < 0:
+                raise ValidationError(
+                    self.env._(
+                        "Company %(company)s: the number of repeated complaints that "
+                        "puts a customer at risk cannot be negative (0 disables the "
+                        "rule).",
+                        company=company.name,
+                    )
+                )
+            if company.customerism_complaint_repeat_days < 1:
+                raise ValidationError(
+                    self.env._(
+                        "Company %(company)s: the period of the repeated complaints "
+                        "must be at least 1 day.",
+                        company=company.name,
+                    )
+                )
+            if company.customerism_contact_cap < 0:
+                raise ValidationError(
+                    self.env._(
+                        "Company %(company)s: the marketing contact cap cannot be "
+                        "negative (0 disables the cap).",
+                        company=company.name,
+                    )
+                )
+            if company.customerism_contact_cap_days < 1:
+                raise ValidationError(
+                    self.env._(
+                        "Company %(company)s: the period of the marketing contact cap "
+                        "must be at least 1 day.",
+                        company=company.name,
+                    )
+                )
             if not 1 <= company.customerism_trend_months <= 60:
                 raise ValidationError(
                     self.env._(

@@ -2,7 +2,7 @@ from freezegun import freeze_time
 
 from odoo import Command
 from odoo.exceptions import UserError
-from odoo.tests import Form, tagged
+from odoo.tests import Form, new_test_user, tagged
 
 from .complaint_common import ComplaintCase
 
@@ -104,3 +104,52 @@ class TestInteractionConsent(ComplaintCase):
         self.company.customerism_contact_cap = 0
         with freeze_time("2026-04-03 10:00:00"):
             self._log(self.agent, marketing=True)
+
+    def test_consent_on_commercial_partner_at_write(self):
+        consent = self.env["crm.contact.consent"].create(
+            {"partner_id": self.customer.id, "channel": "email", "status": "refused"}
+        )
+        other = self.env["res.partner"].create(
+            {"name": "Suzhou Silk Co.", "is_company": True}
+        )
+        buyer = self.env["res.partner"].create({"name": "Li Na", "parent_id": other.id})
+        consent.with_user(self.agent).write({"partner_id": buyer.id})
+        self.assertEqual(consent.partner_id, other)
+        self.assertEqual(other.customerism_consent_ids, consent)
+        self.assertFalse(self.customer.customerism_consent_ids)
+        self.assertEqual(
+            set(buyer._customerism_marketing_block_reasons("email")), {buyer}
+        )
+
+    def test_consent_company_rule(self):
+        Consent = self.env["crm.contact.consent"]
+        partners = {
+            company: self.env["res.partner"].create(
+                {
+                    "name": f"Customer of {company.name if company else 'all'}",
+                    "is_company": True,
+                    "company_id": company.id,
+                }
+            )
+            for company in (self.company, self.company2, self.env["res.company"])
+        }
+        consents = {
+            company: Consent.create({"partner_id": partner.id, "channel": "phone"})
+            for company, partner in partners.items()
+        }
+        all_ids = [consent.id for consent in consents.values()]
+        self.assertEqual(
+            Consent.with_user(self.agent).search([("id", "in", all_ids)]),
+            consents[self.company] | consents[self.env["res.company"]],
+        )
+        both = new_test_user(
+            self.env,
+            login="cx_consent_both",
+            groups="crm_customerism.group_crm_customerism_user",
+            company_id=self.company2.id,
+            company_ids=[Command.set((self.company | self.company2).ids)],
+        )
+        self.assertEqual(
+            Consent.with_user(both).search([("id", "in", all_ids)]),
+            Consent.browse(all_ids),
+        )

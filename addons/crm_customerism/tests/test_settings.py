@@ -60,6 +60,37 @@ class TestSettings(CustomerismCase):
         company.write({"customerism_vip_pct": 5, "customerism_major_pct": 15})
         self.assertEqual(company.customerism_vip_pct, 5)
 
+    def test_bad_complaint_and_contact_settings_refused(self):
+        company = self.company
+        bad_values = [
+            ({"customerism_complaint_repeat_count": -1}, "repeated complaints"),
+            ({"customerism_complaint_repeat_days": 0}, "period of the repeated"),
+            ({"customerism_contact_cap": -2}, "contact cap cannot be negative"),
+            ({"customerism_contact_cap_days": 0}, "period of the marketing"),
+        ]
+        for values, message in bad_values:
+            with (
+                self.subTest(values=values),
+                self.assertRaisesRegex(ValidationError, message),
+                self.env.cr.savepoint(),
+            ):
+                company.write(values)
+        # the settings refuse them too
+        settings = Form(self.env["res.config.settings"])
+        settings.customerism_contact_cap_days = -30
+        with self.assertRaisesRegex(ValidationError, "period of the marketing"):
+            settings.save().execute()
+        # 0 disables the repeated-complaint rule and the cap; 1 day is a period
+        company.write(
+            {
+                "customerism_complaint_repeat_count": 0,
+                "customerism_complaint_repeat_days": 1,
+                "customerism_contact_cap": 0,
+                "customerism_contact_cap_days": 1,
+            }
+        )
+        self.assertEqual(company.customerism_contact_cap_days, 1)
+
     def test_settings_form(self):
         settings = Form(
             self.env["res.config.settings"].with_user(self.env.ref("base.user_admin"))

@@ -8,13 +8,15 @@ from odoo import Command
 from odoo.exceptions import UserError
 from odoo.tests import Form, tagged
 
+from odoo.addons.mail.tests.common import MockEmail
+
 from .common import CustomerismCase
 
 GRADES = (False, "small", "ordinary", "major", "vip")
 
 
 @tagged("post_install", "-at_install")
-class TestWinback(CustomerismCase):
+class TestWinback(CustomerismCase, MockEmail):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -39,6 +41,17 @@ class TestWinback(CustomerismCase):
             {
                 "name": "Welcome back 10%",
                 "program_type": "coupons",
+                # Odoo mails each coupon at its creation
+                "communication_plan_ids": [
+                    Command.create(
+                        {
+                            "trigger": "create",
+                            "mail_template_id": cls.env.ref(
+                                "loyalty.mail_template_loyalty_card"
+                            ).id,
+                        }
+                    )
+                ],
                 "reward_ids": [
                     Command.create(
                         {
@@ -131,6 +144,120 @@ class TestWinback(CustomerismCase):
         self.assertEqual(blocked.partner_id, self.refusing)
         self.assertEqual(campaign.contacted_count, 2)
         self.assertEqual(campaign.blocked_count, 1)
+
+    def _mails_to(self, partner):
+        """Mails created for ``partner`` within mock_mail_gateway."""
+        return self._new_mails.filtered(
+            lambda mail: (
+                partner in mail.recipient_ids or partner.email in (mail.email_to or "")
+            )
+        )
+
+    def _messages_to(self, partner):
+        return (
+            self.env["mail.message"].sudo().search([("partner_ids", "in", partner.ids)])
+        )
+
+    def _offer_campaign(self, mode, **vals):
+        self._recompute()
+        self.assertEqual(self.program.communication_plan_ids.trigger, "create")
+        campaign = self.env["crm.winback.campaign"].create(
+            {
+                "name": f"Offer by {mode}",
+                "target_stage": "lapsed",
+                "mode": mode,
+                "loyalty_program_id": self.program.id,
+                **vals,
+            }
+        )
+        campaign.action_generate_targets()
+        self.assertEqual(
+            campaign.line_ids.partner_id, self.big | self.small | self.refusing
+        )
+        return campaign
+
+    def test_offer_activity_mode_not_mailed(self):
+        """Activities only: the coupons are handed over by the account owners,
+        Odoo's coupon mail is not sent (not even to a customer who refused)."""
+        campaign = self._offer_campaign("activity")
+        with self.mock_mail_gateway():
+            campaign.action_launch()
+        for line in campaign.line_ids:
+            partner = line.partner_id
+            self.assertEqual(line.state, "contacted")
+            self.assertEqual(line.card_id.program_id, self.program)
+            self.assertEqual(line.card_id.partner_id, partner)
+            self.assertFalse(self._mails_to(partner), partner.name)
+            self.assertFalse(self._messages_to(partner), partner.name)
+            notes = "".join(str(note) for note in partner.activity_ids.mapped("note"))
+            self.assertIn(line.card_id.code, notes)
+            self.assertIn("not mailed", notes)
+            self.assertFalse(
+                partner._customerism_marketing_counts(self.company), partner.name
+            )
+
+    def test_offer_in_winback_mail(self):
+        """Mail: the code is in the win-back mail, the one contact counted by the
+        cap; a customer who refused mail gets neither offer nor mail."""
+        campaign = self._offer_campaign(
+            "mail",
+            mail_template_id=self.env.ref("crm_customerism.mail_template_winback").id,
+        )
+        with self.mock_mail_gateway():
+            campaign.action_launch()
+        lines = {line.partner_id: line for line in campaign.line_ids}
+        self.assertEqual(lines[self.refusing].state, "blocked")
+        self.assertFalse(lines[self.refusing].card_id)
+        self.assertFalse(self._mails_to(self.refusing))
+        self.assertFalse(self._messages_to(self.refusing))
+        for partner in (self.big, self.small):
+            line = lines[partner]
+            self.assertEqual(line.state, "contacted")
+            self.assertTrue(line.card_id)
+            mail = self._mails_to(partner)
+            self.assertEqual(len(mail), 1, partner.name)
+            self.assertIn(line.card_id.code, mail.body_html)
+            self.assertIn(self.program.name, mail.body_html)
+            self.assertEqual(
+                partner._customerism_marketing_counts(self.company), {partner.id: 1}
+            )
+            self.assertFalse(partner.activity_ids)
+
+    def test_offer_template_must_show_code(self):
+        template = self.env["mail.template"].create(
+            {
+                "name": "Plain win-back",
+                "model_id": self.env["ir.model"]._get_id("res.partner"),
+                "subject": "We miss you",
+                "body_html": "<p>We miss you.</p>",
+            }
+        )
+        campaign = self._offer_campaign("both", mail_template_id=template.id)
+        with self.assertRaisesRegex(UserError, "must show the offer code"):
+            campaign.action_launch()
+        self.assertFalse(campaign.line_ids.card_id)
+        # without an offer, any template will do
+        campaign.loyalty_program_id = False
+        campaign.action_launch()
+        self.assertEqual(campaign.state, "running")
+
+    def test_apology_gesture_not_mailed(self):
+        """An apology coupon is not mailed by the loyalty program: its code is an
+        internal note on the complaint."""
+        complaint = self.env["crm.complaint"].create(
+            {"subject": "Late delivery", "partner_id": self.refusing.id}
+        )
+        wizard = self.env["crm.complaint.gesture.wizard"].create(
+            {"complaint_id": complaint.id, "program_id": self.program.id}
+        )
+        with self.mock_mail_gateway():
+            wizard.action_apply()
+        card = complaint.gesture_card_ids
+        self.assertEqual(card.partner_id, self.refusing)
+        self.assertFalse(self._mails_to(self.refusing))
+        note = complaint.message_ids.filtered(lambda m: card.code in (m.body or ""))
+        self.assertEqual(len(note), 1)
+        self.assertEqual(note.subtype_id, self.env.ref("mail.mt_note"))
 
     def test_stage_playbook(self):
         self._recompute()
@@ -472,3 +599,90 @@ class TestPotentialValueSearch(CustomerismCase):
         self.assertEqual(
             found, self.profiles.filtered(lambda p: p.potential_value not in values)
         )
+
+
+@tagged("post_install", "-at_install")
+class TestChurnReason(CustomerismCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.unknown = cls.env.ref("crm_customerism.crm_churn_reason_unknown")
+        cls.price = cls.env.ref("crm_customerism.crm_churn_reason_price")
+        cls.quality = cls.env.ref("crm_customerism.crm_churn_reason_quality")
+        cls.lapsed = cls._partner("Gone Buyer")
+        cls.fading = cls._partner("Fading Buyer")
+        cls.priced_out = cls._partner(
+            "Priced Out Buyer", customerism_churn_reason_id=cls.price.id
+        )
+        cls.loyal = cls._partner("Steady Buyer")
+        cls._order(cls.lapsed, "2023-05-01", 1000)
+        cls._order(cls.fading, "2024-11-01", 1000)
+        cls._order(cls.priced_out, "2023-05-02", 1000)
+        cls._order(cls.loyal, "2025-06-01", 1000)
+
+    def test_unknown_reason_filled(self):
+        self._recompute()
+        stages = {
+            partner: self._profile(partner).lifecycle_stage
+            for partner in (self.lapsed, self.fading, self.priced_out, self.loyal)
+        }
+        self.assertEqual(
+            stages,
+            {
+                self.lapsed: "lapsed",
+                self.fading: "at_risk",
+                self.priced_out: "lapsed",
+                self.loyal: "new",
+            },
+        )
+        self.assertEqual(self.lapsed.customerism_churn_reason_id, self.unknown)
+        self.assertEqual(self.fading.customerism_churn_reason_id, self.unknown)
+        # a reason given by hand is kept, a customer not at risk gets none
+        self.assertEqual(self.priced_out.customerism_churn_reason_id, self.price)
+        self.assertFalse(self.loyal.customerism_churn_reason_id)
+        # the profile shows the reason; a customerism user sets it
+        profile = self._profile(self.fading).with_user(self.user)
+        self.assertEqual(profile.churn_reason_id, self.unknown)
+        with Form(profile) as form:
+            form.churn_reason_id = self.price
+        self.assertEqual(self.fading.customerism_churn_reason_id, self.price)
+        Profile = self.Profile.with_user(self.user)
+        self.assertEqual(
+            Profile.search([("churn_reason_id", "=", self.price.id)]).partner_id,
+            self.fading | self.priced_out,
+        )
+        groups = dict(
+            Profile._read_group(
+                [
+                    ("company_id", "=", self.company.id),
+                    (
+                        "partner_id",
+                        "in",
+                        (self.lapsed | self.fading | self.priced_out).ids,
+                    ),
+                ],
+                ["churn_reason_id"],
+                ["__count"],
+            )
+        )
+        self.assertEqual(groups[self.price], 2)
+        self.assertEqual(groups[self.unknown], 1)
+        # back in business: the reason stays (nothing is cleared)
+        self._order(self.lapsed, "2025-06-20", 500)
+        self.assertNotEqual(self._profile(self.lapsed).lifecycle_stage, "lapsed")
+        self.assertEqual(self.lapsed.customerism_churn_reason_id, self.unknown)
+
+    def test_reason_from_complaint_root_cause(self):
+        self._recompute()
+        with freeze_time("2025-06-30 12:00:00"):
+            complaint = self.env["crm.complaint"].create(
+                {
+                    "subject": "Cracked glaze",
+                    "partner_id": self.loyal.id,
+                    "severity": "high",
+                    "root_cause_type": "product",
+                }
+            )
+        self.assertTrue(complaint.lifecycle_risk)
+        self.assertEqual(self._profile(self.loyal).lifecycle_stage, "at_risk")
+        self.assertEqual(self.loyal.customerism_churn_reason_id, self.quality)
