@@ -140,6 +140,30 @@ class TestLifecycle(CustomerismCase):
         self.assertNotEqual(self._stage("recovered"), "recovered")
         self.assertEqual(self._stage("lapsed"), "lapsed")
 
+    def test_recovery_date_kept_then_cleared(self):
+        """The recovery is found while its order is within the new customer
+        days, kept once older, and cleared when that order is cancelled."""
+        self._recompute()
+        profile = self._profile(self.partners["recovered"])
+        self.assertEqual(str(profile.recovery_date), "2025-05-20")
+        self._recompute(date="2025-09-30")
+        self.assertEqual(str(profile.recovery_date), "2025-05-20")
+        self.assertNotEqual(profile.lifecycle_stage, "recovered")
+        # a customer without a lapse has none
+        self.assertFalse(self._profile(self.partners["maturity"]).recovery_date)
+        # the order that ended the lapse is cancelled while still recent
+        self._recompute()
+        order = self.env["sale.order"].search(
+            [("partner_id", "=", self.partners["recovered"].id)],
+            order="date_order desc",
+            limit=1,
+        )
+        self.assertEqual(str(order.date_order.date()), "2025-05-20")
+        with freeze_time(f"{TODAY} 12:00:00"):
+            order._action_cancel()
+        self.assertFalse(profile.recovery_date)
+        self.assertEqual(profile.lifecycle_stage, "lapsed")
+
     def test_termination_notice_and_withdrawal(self):
         self._recompute()
         profile = self._profile(self.partners["maturity"])
