@@ -9,7 +9,15 @@
     "website": "https://github.com/customerism/customerism",
     "development_status": "Alpha",
     "maintainers": ["customerism"],
-    "depends": ["crm", "sale_management", "sale_loyalty", "mail", "rating", "portal"],
+    "depends": [
+        "crm",
+        "calendar",
+        "sale_management",
+        "sale_loyalty",
+        "mail",
+        "rating",
+        "portal",
+    ],
     "data": [
         "security/crm_customerism_security.xml",
         "security/ir.model.access.csv",

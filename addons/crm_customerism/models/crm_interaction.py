@@ -5,24 +5,82 @@ from odoo.tools import SQL
 from .mail_message import DIRECTIONS, INTERACTION_CHANNELS
 
 # the documents a contact may hang on; their record rules decide who sees it
-DOCUMENT_MODELS = ("res.partner", "crm.complaint", "sale.order", "crm.lead")
+DOCUMENT_MODELS = (
+    "res.partner",
+    "crm.complaint",
+    "sale.order",
+    "crm.lead",
+    "calendar.event",
+)
 
 
 class CrmInteraction(models.Model):
     """One timeline per customer of every contact (接触记录): logged calls,
-    meetings and visits, emails, planned activities, complaints and orders. A
-    read-only view over mail.message, mail.activity, crm.complaint and
-    sale.order: nothing is stored twice.
+    meetings and visits, emails, planned activities, complaints, orders and the
+    calendar meetings a contact of the customer attends. A read-only view over
+    mail.message, mail.activity, crm.complaint, sale.order and calendar.event:
+    nothing is stored twice.
 
     A row is only visible to the users who may read its document (the partner,
-    complaint, order or lead it hangs on): see ``document_readable`` and the
-    record rule ``crm_interaction_rule_document``."""
+    complaint, order, lead or meeting it hangs on): see ``document_readable``
+    and the record rule ``crm_interaction_rule_document``."""
 
     _name = "crm.interaction"
     _description = "Customer Interaction"
     _auto = False
     _order = "date desc, id desc"
     _rec_name = "summary"
+    # flushed before the view is read
+    _depends = {
+        "mail.message": [
+            "author_id",
+            "body",
+            "customerism_channel",
+            "customerism_direction",
+            "customerism_marketing",
+            "date",
+            "mail_activity_type_id",
+            "message_type",
+            "model",
+            "record_company_id",
+            "res_id",
+            "subject",
+        ],
+        "mail.activity": [
+            "active",
+            "activity_type_id",
+            "calendar_event_id",
+            "date_deadline",
+            "res_id",
+            "res_model",
+            "summary",
+            "user_id",
+        ],
+        "mail.activity.type": ["category", "name"],
+        "crm.complaint": [
+            "channel",
+            "commercial_partner_id",
+            "company_id",
+            "name",
+            "sla_start",
+            "subject",
+            "user_id",
+        ],
+        "sale.order": [
+            "company_id",
+            "date_order",
+            "name",
+            "partner_id",
+            "state",
+            "user_id",
+        ],
+        "crm.lead": ["company_id", "partner_id"],
+        "calendar.event": ["active", "name", "partner_ids", "start", "user_id"],
+        "calendar.attendee": ["event_id", "partner_id"],
+        "res.partner": ["commercial_partner_id", "company_id", "partner_share"],
+        "res.users": ["company_ids", "partner_id", "share"],
+        "res.company": ["partner_id"],
+    }
 
     date = fields.Datetime(readonly=True)
     date_deadline = fields.Date(
@@ -37,6 +95,7 @@ class CrmInteraction(models.Model):
             ("planned", "Planned Activity"),
             ("complaint", "Complaint"),
             ("order", "Order"),
+            ("meeting", "Meeting"),
         ],
         readonly=True,
     )
@@ -53,6 +112,9 @@ class CrmInteraction(models.Model):
     complaint_id = fields.Many2one("crm.complaint", readonly=True)
     order_id = fields.Many2one("sale.order", string="Sales Order", readonly=True)
     lead_id = fields.Many2one("crm.lead", readonly=True)
+    calendar_event_id = fields.Many2one(
+        "calendar.event", string="Meeting", readonly=True
+    )
     document_readable = fields.Boolean(
         compute="_compute_document_readable",
         search="_search_document_readable",
@@ -83,7 +145,15 @@ class CrmInteraction(models.Model):
             documents = env[res_model].browse(set(rows.mapped("res_id"))).exists()
             if not documents.browse().has_access("read"):
                 continue
-            allowed = set(documents._filtered_access("read")._ids)
+            documents = documents._filtered_access("read")
+            privacy = self._document_privacy_domain(env, res_model)
+            if privacy and documents:
+                # in SQL: the cache may hold the blanked fields of a private
+                # event read by another user in the same transaction
+                documents = documents.with_context(active_test=False).search(
+                    expression.AND([[("id", "in", documents.ids)], privacy])
+                )
+            allowed = set(documents._ids)
             readable.update(row.id for row in rows if row.res_id in allowed)
         for row in self:
             row.document_readable = row.id in readable
@@ -99,7 +169,9 @@ class CrmInteraction(models.Model):
                     (
                         "res_id",
                         "in",
-                        env[res_model].with_context(active_test=False)._search([]),
+                        env[res_model]
+                        .with_context(active_test=False)
+                        ._search(self._document_privacy_domain(env, res_model)),
                     ),
                 ]
                 for res_model in DOCUMENT_MODELS
@@ -110,6 +182,45 @@ class CrmInteraction(models.Model):
         if (operator == "=") == value:
             return readable
         return ["!", *expression.normalize_domain(readable)]
+
+    @api.model
+    def _document_privacy_domain(self, env, res_model):
+        """Domain of the documents of ``res_model`` that the user of ``env`` may
+        see on the timeline, on top of the record rules.
+
+        Calendar events: Odoo 18 lets every employee read the private events of
+        others (the rule ``calendar.calendar_event_rule_private`` does not
+        apply to reading) but blanks their fields, name and attendees included
+        (``calendar.event._fetch_query``). A meeting row would show both, so
+        the private events the user neither organizes nor attends give no row
+        (the conditions of ``calendar.event._check_private_event_conditions``)."""
+        if res_model != "calendar.event":
+            return []
+        user = env.user
+        Users = env["res.users"].sudo().with_context(active_test=False)
+        # organizers whose events are private unless said otherwise
+        private_owners = (
+            env["res.users.settings"]
+            .sudo()
+            .search([("calendar_default_privacy", "=", "private")])
+            .user_id
+        )
+        if Users._default_user_calendar_default_privacy() == "private":
+            private_owners |= Users.search([("res_users_settings_ids", "=", False)])
+        private = [
+            "|",
+            ("privacy", "=", "private"),
+            "&",
+            ("privacy", "=", False),
+            ("user_id", "in", private_owners.ids),
+        ]
+        return expression.OR(
+            [
+                [("user_id", "=", user.id)],
+                [("partner_ids", "in", user.partner_id.ids)],
+                ["!", *private],
+            ]
+        )
 
     # ------------------------------------------------------------------
     # the view
@@ -159,7 +270,7 @@ class CrmInteraction(models.Model):
         """Emails, portal messages, logged contacts and done activities."""
         return SQL(
             """
-            SELECT m.id * 4 AS id, m.date, cust.commercial_partner_id AS partner_id,
+            SELECT m.id * 5 AS id, m.date, cust.commercial_partner_id AS partner_id,
                    m.record_company_id AS company_id,
                    CASE WHEN m.mail_activity_type_id IS NOT NULL THEN 'activity'
                         ELSE 'message' END AS kind,
@@ -209,11 +320,45 @@ class CrmInteraction(models.Model):
             activity_name=self._activity_type_name_sql(SQL.identifier("act", "name")),
         )
 
-    def _select_planned_activities(self):
-        """Activities not done yet, at their due date."""
+    @staticmethod
+    def _meeting_attendees_sql():
+        """The attendees of active calendar events who are contacts of a
+        customer: (event_id, commercial_partner_id, attendee_id).
+
+        The attendees are the event's ``partner_ids``
+        (calendar_event_res_partner_rel, as the meeting count of res.partner
+        reads them); the calendar.attendee record that Odoo keeps for each of
+        them gives a row its id. Left out: the partners of internal users (the
+        organizer and the colleagues invited) and the partners of the
+        organizer's own companies."""
         return SQL(
             """
-            SELECT a.id * 4 + 3, a.date_deadline::timestamp,
+            SELECT e.id AS event_id, contact.commercial_partner_id,
+                   att.id AS attendee_id
+              FROM calendar_event e
+              JOIN calendar_event_res_partner_rel rel ON rel.calendar_event_id = e.id
+              JOIN calendar_attendee att
+                ON att.event_id = e.id AND att.partner_id = rel.res_partner_id
+              JOIN res_partner contact ON contact.id = rel.res_partner_id
+             WHERE e.active AND contact.commercial_partner_id IS NOT NULL
+               AND NOT EXISTS (
+                    SELECT 1 FROM res_users u
+                     WHERE u.partner_id = contact.id AND NOT u.share)
+               AND NOT EXISTS (
+                    SELECT 1 FROM res_company_users_rel cu
+                      JOIN res_company company ON company.id = cu.cid
+                     WHERE cu.user_id = e.user_id
+                       AND company.partner_id = contact.commercial_partner_id)
+            """
+        )
+
+    def _select_planned_activities(self):
+        """Activities not done yet, at their due date. A meeting activity whose
+        calendar event already gives a meeting row for the customer is left
+        to that row."""
+        return SQL(
+            """
+            SELECT a.id * 5 + 3, a.date_deadline::timestamp,
                    doc.commercial_partner_id, doc.company_id, 'planned',
                    COALESCE(%(activity_channel)s, 'other'), 'outbound', FALSE,
                    COALESCE(NULLIF(a.summary, ''), %(activity_name)s), a.user_id,
@@ -222,7 +367,12 @@ class CrmInteraction(models.Model):
               JOIN LATERAL (%(document)s) doc ON TRUE
               LEFT JOIN mail_activity_type act ON act.id = a.activity_type_id
              WHERE a.active AND doc.commercial_partner_id IS NOT NULL
+               AND NOT EXISTS (
+                    SELECT 1 FROM (%(meeting_attendees)s) ma
+                     WHERE ma.event_id = a.calendar_event_id
+                       AND ma.commercial_partner_id = doc.commercial_partner_id)
             """,
+            meeting_attendees=self._meeting_attendees_sql(),
             document=self._document_sql(
                 SQL.identifier("a", "res_model"), SQL.identifier("a", "res_id")
             ),
@@ -235,7 +385,7 @@ class CrmInteraction(models.Model):
     def _select_complaints(self):
         return SQL(
             """
-            SELECT c.id * 4 + 1, c.sla_start, c.commercial_partner_id, c.company_id,
+            SELECT c.id * 5 + 1, c.sla_start, c.commercial_partner_id, c.company_id,
                    'complaint', c.channel, 'inbound', FALSE, c.name || ' ' || c.subject,
                    c.user_id, 'crm.complaint', c.id, NULL::date
               FROM crm_complaint c
@@ -246,7 +396,7 @@ class CrmInteraction(models.Model):
     def _select_orders(self):
         return SQL(
             """
-            SELECT so.id * 4 + 2, so.date_order, p.commercial_partner_id, so.company_id,
+            SELECT so.id * 5 + 2, so.date_order, p.commercial_partner_id, so.company_id,
                    'order', 'sale', 'inbound', FALSE, so.name, so.user_id,
                    'sale.order', so.id, NULL::date
               FROM sale_order so
@@ -255,21 +405,42 @@ class CrmInteraction(models.Model):
             """
         )
 
+    def _select_meetings(self):
+        """Calendar meetings, one row per event and customer attending."""
+        return SQL(
+            """
+            SELECT min(ma.attendee_id) * 5 + 4, e.start, ma.commercial_partner_id,
+                   cust.company_id, 'meeting', 'meeting', 'outbound', FALSE, e.name,
+                   e.user_id, 'calendar.event', e.id, NULL::date
+              FROM (%(meeting_attendees)s) ma
+              JOIN calendar_event e ON e.id = ma.event_id
+              JOIN res_partner cust ON cust.id = ma.commercial_partner_id
+             GROUP BY e.id, ma.commercial_partner_id, cust.company_id
+            """,
+            meeting_attendees=self._meeting_attendees_sql(),
+        )
+
     @property
     def _table_query(self):
+        # the id of a row is the id of its source record * 5 + the source's
+        # offset: messages 0, complaints 1, orders 2, planned activities 3,
+        # meetings 4 (the smallest attendee of the customer)
         return SQL(
             """
             SELECT t.*,
                    CASE WHEN t.res_model = 'crm.complaint' THEN t.res_id END
                        AS complaint_id,
                    CASE WHEN t.res_model = 'sale.order' THEN t.res_id END AS order_id,
-                   CASE WHEN t.res_model = 'crm.lead' THEN t.res_id END AS lead_id
-              FROM (%s UNION ALL %s UNION ALL %s UNION ALL %s) t
+                   CASE WHEN t.res_model = 'crm.lead' THEN t.res_id END AS lead_id,
+                   CASE WHEN t.res_model = 'calendar.event' THEN t.res_id END
+                       AS calendar_event_id
+              FROM (%s UNION ALL %s UNION ALL %s UNION ALL %s UNION ALL %s) t
             """,
             self._select_messages(),
             self._select_planned_activities(),
             self._select_complaints(),
             self._select_orders(),
+            self._select_meetings(),
         )
 
     def action_open_document(self):

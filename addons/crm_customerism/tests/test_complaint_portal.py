@@ -224,3 +224,86 @@ class TestComplaintAccess(ComplaintCase):
             self.Complaint.with_user(portal).create(
                 {"subject": "x", "partner_id": portal.partner_id.id}
             )
+
+    def test_company_users(self):
+        """A complaint user (not manager) of one company sees none of the other
+        company's complaints, not even the unassigned ones that the team rule
+        opens to every complaint user."""
+        south_user = new_test_user(
+            self.env,
+            login="cx_south_agent",
+            groups="crm_customerism.group_crm_customerism_user",
+            company_id=self.company2.id,
+            company_ids=[Command.set(self.company2.ids)],
+        )
+        south_team = self.env["crm.team"].create(
+            {
+                "name": "South Desk",
+                "company_id": self.company2.id,
+                "member_ids": [Command.link(south_user.id)],
+            }
+        )
+        north = self._complaint() | self._complaint(team_id=False)
+        south = self.Complaint.with_company(self.company2).create(
+            [
+                {
+                    "subject": subject,
+                    "partner_id": self.customer.id,
+                    "company_id": self.company2.id,
+                    "team_id": team.id,
+                }
+                for subject, team in (
+                    ("South, team", south_team),
+                    ("South, unassigned", self.env["crm.team"]),
+                )
+            ]
+        )
+        self.assertFalse(south[1].team_id)
+        self.assertFalse(south[1].user_id)
+        everything = [("id", "in", (north | south).ids)]
+        for user, own, other in (
+            (self.agent, north, south),
+            (south_user, south, north),
+        ):
+            Complaint = self.Complaint.with_user(user)
+            self.assertEqual(Complaint.search(everything), own, user.login)
+            self.assertEqual(Complaint.search_count(everything), len(own))
+            for complaint in other:
+                with self.assertRaises(AccessError):
+                    complaint.with_user(user).read(["subject"])
+                self.assertFalse(complaint.with_user(user).has_access("read"))
+            groups = Complaint.read_group(everything, ["company_id"], ["company_id"])
+            self.assertEqual([g["company_id"][0] for g in groups], own.company_id.ids)
+
+
+@tagged("post_install", "-at_install")
+class TestComplaintRating(ComplaintCase):
+    def test_rating_refused_by_the_model(self):
+        """Out-of-range scores and the token of another complaint are refused by
+        the model itself, whatever the caller (portal, mail link or RPC)."""
+        first = self._complaint(subject="Cracked teapot")
+        second = self._complaint(subject="Late delivery")
+        first_token = first._rating_get_access_token()
+        second_token = second._rating_get_access_token()
+        for rate in (0, 6, -1, 4.5):
+            with self.assertRaisesRegex(UserError, rf"goes from 1 to 5, not {rate}\.$"):
+                first.rating_apply(rate, token=first_token)
+        for token in (second_token, "no-such-token"):
+            with self.assertRaisesRegex(
+                UserError, r"^This satisfaction link is not valid\.$"
+            ):
+                first.rating_apply(4, token=token)
+        # nothing was recorded, on either complaint
+        ratings = (first | second).rating_ids
+        self.assertEqual(len(ratings), 2)
+        self.assertFalse(ratings.filtered("consumed"))
+        self.assertFalse(first.rating_last_value)
+        self.assertFalse(second.rating_last_value)
+        # the complaint's own token rates it, once
+        first.rating_apply(5, token=first_token, feedback="Solved quickly")
+        self.assertEqual(first.rating_last_value, 5)
+        self.assertFalse(second.rating_ids.consumed)
+        with self.assertRaisesRegex(UserError, "already used"):
+            first.rating_apply(1, token=first_token)
+        self.assertEqual(first.rating_last_value, 5)
+        self.assertEqual(first.rating_ids.feedback, "Solved quickly")

@@ -228,3 +228,176 @@ class TestInteractionAccess(ComplaintCase):
             ("phone", "outbound", self.agent),
         )
         self.assertEqual(logged.date, datetime(2026, 3, 9, 15, 0))
+
+    # ------------------------------------------------------------------
+    # calendar meetings
+    # ------------------------------------------------------------------
+
+    def _meeting(self, organizer, name, partners, **vals):
+        return self.env["calendar.event"].create(
+            {
+                "name": name,
+                "start": datetime(2026, 3, 5, 9, 0),
+                "stop": datetime(2026, 3, 5, 10, 0),
+                "user_id": organizer.id,
+                "partner_ids": [Command.set(partners.ids)],
+                **vals,
+            }
+        )
+
+    def test_meeting_rows(self):
+        """A calendar meeting shows once on the timeline of each customer whose
+        contacts attend; the organizer, the colleagues and the own company do
+        not count as customers."""
+        buyer = self.env["res.partner"].create(
+            {"name": "Zhao Lei", "parent_id": self.customer.id}
+        )
+        other_customer = self.env["res.partner"].create(
+            {"name": "Suzhou Silk Co.", "is_company": True}
+        )
+        colleague = self.env["res.partner"].create(
+            {"name": "Office Assistant", "parent_id": self.company.partner_id.id}
+        )
+        meeting = self._meeting(
+            self.agent,
+            "Tasting of the spring harvest",
+            self.agent.partner_id
+            | self.outsider.partner_id
+            | self.contact
+            | buyer
+            | other_customer
+            | colleague,
+        )
+        self.assertEqual(len(meeting.attendee_ids), 6)
+        rows = self.Interaction.search([("calendar_event_id", "=", meeting.id)])
+        self.assertEqual(rows.partner_id, self.customer | other_customer)
+        for user in (self.agent, self.outsider, self.manager):
+            row = self._timeline(user, [("kind", "=", "meeting")])
+            self.assertRecordValues(
+                row,
+                [
+                    {
+                        "date": datetime(2026, 3, 5, 9, 0),
+                        "kind": "meeting",
+                        "channel": "meeting",
+                        "direction": "outbound",
+                        "marketing": False,
+                        "summary": "Tasting of the spring harvest",
+                        "user_id": self.agent.id,
+                        "res_model": "calendar.event",
+                        "res_id": meeting.id,
+                        "calendar_event_id": meeting.id,
+                        "complaint_id": False,
+                    }
+                ],
+            )
+            self.assertTrue(row.with_user(user).has_access("read"))
+        self.customer.invalidate_recordset()
+        self.assertEqual(
+            self.customer.with_user(self.agent).customerism_interaction_count,
+            len(self._timeline(self.agent)),
+        )
+        # an attendee who leaves takes the row of their customer along
+        meeting.partner_ids -= other_customer
+        rows = self.Interaction.search([("calendar_event_id", "=", meeting.id)])
+        self.assertEqual(rows.partner_id, self.customer)
+        # an archived (deleted) event leaves the timeline
+        meeting.active = False
+        self.assertFalse(self._timeline(self.manager, [("kind", "=", "meeting")]))
+
+    def test_meeting_activity_not_twice(self):
+        """The meeting activity tied to a calendar event is the meeting row;
+        a planned activity without a meeting stays a planned row."""
+        meeting = self._meeting(
+            self.agent, "Contract review", self.agent.partner_id | self.contact
+        )
+        with freeze_time("2026-03-02 09:00:00"):
+            self.customer.activity_schedule(
+                "mail.mail_activity_data_meeting",
+                date_deadline=date(2026, 3, 5),
+                summary="Contract review",
+                user_id=self.agent.id,
+                calendar_event_id=meeting.id,
+            )
+            self.customer.activity_schedule(
+                "mail.mail_activity_data_call",
+                date_deadline=date(2026, 3, 4),
+                summary="Confirm the agenda",
+                user_id=self.agent.id,
+            )
+        timeline = self._timeline(self.agent, [("kind", "in", ("planned", "meeting"))])
+        self.assertEqual(
+            sorted(timeline.mapped(lambda row: (row.kind, row.summary))),
+            [("meeting", "Contract review"), ("planned", "Confirm the agenda")],
+        )
+
+    def test_private_meeting(self):
+        """Odoo 18 lets every employee read a private event of someone else
+        (the private-event rule does not apply to reading) but blanks its name
+        and attendees ("Busy"). The timeline follows: the private meetings a
+        user neither organizes nor attends give them no row, by search, by id,
+        in counts; the organizer and the attendees see them."""
+        private = self._meeting(
+            self.outsider,
+            "Confidential price talks",
+            self.outsider.partner_id | self.manager.partner_id | self.contact,
+            privacy="private",
+        )
+        public = self._meeting(
+            self.outsider,
+            "Factory visit",
+            self.outsider.partner_id | self.contact,
+            privacy="public",
+        )
+        # what Odoo does: readable, but hidden fields (the cache is shared by
+        # the users of a transaction, as in Odoo's own calendar tests)
+        self.env.invalidate_all()
+        as_agent = private.with_user(self.agent)
+        self.assertTrue(as_agent.has_access("read"))
+        self.assertEqual(as_agent.name, "Busy")
+        self.assertFalse(as_agent.partner_ids)
+        self.assertEqual(public.with_user(self.agent).name, "Factory visit")
+
+        row = self.Interaction.search([("calendar_event_id", "=", private.id)])
+        self.assertEqual(len(row), 1)
+        meetings = self._timeline(self.agent, [("kind", "=", "meeting")])
+        self.assertEqual(meetings.calendar_event_id, public)
+        self.assertNotIn("Confidential", self._summaries(self._timeline(self.agent)))
+        self.assertFalse(row.with_user(self.agent).has_access("read"))
+        with self.assertRaises(AccessError):
+            row.with_user(self.agent).read(["summary"])
+        groups = self.Interaction.with_user(self.agent).read_group(
+            [("partner_id", "=", self.customer.id)], ["kind"], ["kind"]
+        )
+        self.assertEqual(
+            sum(g["kind_count"] for g in groups), len(self._timeline(self.agent))
+        )
+        # the organizer and an attendee see it
+        for user in (self.outsider, self.manager):
+            meetings = self._timeline(user, [("kind", "=", "meeting")])
+            self.assertEqual(meetings.calendar_event_id, private | public, user.login)
+            self.assertIn("Confidential price talks", self._summaries(meetings))
+            self.assertTrue(row.with_user(user).has_access("read"))
+
+        # no privacy on the event: the organizer's calendar default decides
+        default = self._meeting(
+            self.outsider, "Quarterly review", self.outsider.partner_id | self.contact
+        )
+        self.assertFalse(default.privacy)
+        self.assertEqual(
+            self._timeline(self.agent, [("kind", "=", "meeting")]).calendar_event_id,
+            public | default,
+        )
+        self.outsider.with_user(self.outsider).calendar_default_privacy = "private"
+        self.env.invalidate_all()
+        self.assertEqual(default.with_user(self.agent).name, "Busy")
+        self.assertEqual(
+            self._timeline(self.agent, [("kind", "=", "meeting")]).calendar_event_id,
+            public,
+        )
+        default_row = self.Interaction.search([("calendar_event_id", "=", default.id)])
+        self.assertFalse(default_row.with_user(self.agent).has_access("read"))
+        self.assertEqual(
+            self._timeline(self.outsider, [("kind", "=", "meeting")]).calendar_event_id,
+            private | public | default,
+        )

@@ -267,6 +267,101 @@ class TestWinback(CustomerismCase, MockEmail):
         with self.assertRaises(UserError):
             self._partner("No Profile").action_apply_customerism_playbook()
 
+    def test_terminating_playbook(self):
+        """A customer who gave notice (解约期) is offered the terminating
+        playbook: ask why, a retention meeting, prepare the handover."""
+        self._recompute()
+        profile = self._profile(self.active_one)
+        with freeze_time("2025-07-01 09:00:00"):
+            self.env["crm.customer.termination.wizard"].with_user(self.user).create(
+                {"profile_ids": [profile.id], "reason": "Moving to a competitor"}
+            ).action_confirm()
+        self.assertEqual(profile.lifecycle_stage, "terminating")
+        plan = self.env.ref(
+            "crm_customerism.mail_activity_plan_customerism_terminating"
+        )
+        self.assertEqual(
+            self.env["mail.activity.plan"]._customerism_playbook("terminating"), plan
+        )
+        self.active_one.user_id = self.owner
+        self.active_one.invalidate_recordset()
+        with freeze_time("2025-07-01 09:00:00"):
+            self.active_one.with_user(self.manager).action_apply_customerism_playbook()
+        activities = self.active_one.activity_ids.sorted("date_deadline")
+        self.assertEqual(
+            [
+                (activity.activity_type_id, activity.date_deadline)
+                for activity in activities
+            ],
+            [
+                (self.env.ref("mail.mail_activity_data_call"), date(2025, 7, 2)),
+                (self.env.ref("mail.mail_activity_data_meeting"), date(2025, 7, 6)),
+                (self.env.ref("mail.mail_activity_data_todo"), date(2025, 7, 11)),
+            ],
+        )
+        self.assertEqual(
+            activities.mapped("summary"),
+            plan.template_ids.sorted("sequence").mapped("summary"),
+        )
+        self.assertIn("reason", activities[0].summary)
+        self.assertIn("final invoice", activities[2].summary)
+        self.assertEqual(activities.user_id, self.owner)
+        # a campaign for terminating customers runs the same playbook
+        campaign = self.env["crm.winback.campaign"].create(
+            {"name": "Keep them", "target_stage": "terminating", "mode": "activity"}
+        )
+        self.assertEqual(campaign.activity_plan_id, plan)
+
+    def test_campaign_mail_within_cap(self):
+        """A customer already at the marketing contact cap is not mailed by a
+        win-back campaign; its line says why. Activities still go to the owner."""
+        self._recompute()
+        self.assertEqual(self.company.customerism_contact_cap, 4)
+        for day in (5, 10, 15, 25):
+            with freeze_time(f"2025-06-{day:02d} 10:00:00"):
+                self.small._customerism_log_interaction(
+                    "phone", "outbound", f"Promotion {day}", marketing=True
+                )
+        template = self.env.ref("crm_customerism.mail_template_winback")
+        campaigns = self.env["crm.winback.campaign"].create(
+            [
+                {
+                    "name": f"Lapsed by {mode}",
+                    "target_stage": "lapsed",
+                    "mode": mode,
+                    "mail_template_id": template.id,
+                }
+                for mode in ("mail", "both")
+            ]
+        )
+        campaigns.action_generate_targets()
+        with freeze_time("2025-07-01 09:00:00"), self.mock_mail_gateway():
+            campaigns.action_launch()
+            counts = self.small._customerism_marketing_counts(self.company)
+        self.assertEqual(counts, {self.small.id: 4})
+        self.assertFalse(self._mails_to(self.small))
+        self.assertEqual(len(self._mails_to(self.big)), 2)
+        for campaign in campaigns:
+            lines = {line.partner_id: line for line in campaign.line_ids}
+            self.assertEqual(lines[self.big].state, "contacted")
+            self.assertFalse(lines[self.big].blocked_reason)
+            capped = lines[self.small]
+            self.assertIn(
+                "Lost Small Buyer already had 4 marketing contacts in the last 30 "
+                "days (cap: 4).",
+                capped.blocked_reason,
+            )
+            activities = self.small.activity_ids.filtered(
+                lambda activity, campaign=campaign: campaign.name in activity.summary
+            )
+            if campaign.mode == "mail":
+                self.assertEqual(capped.state, "blocked")
+                self.assertFalse(activities)
+            else:
+                # the account owner still calls; nothing is mailed
+                self.assertEqual(capped.state, "contacted")
+                self.assertTrue(activities)
+
     def test_key_account_points(self):
         program = self.env["loyalty.program"].create(
             {

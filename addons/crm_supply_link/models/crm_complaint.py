@@ -29,14 +29,15 @@ class CrmComplaint(models.Model):
         if self.lot_id and not self.product_id:
             self.product_id = self.lot_id.product_id
 
-    @api.depends("lot_id", "picking_id")
+    @api.depends("lot_id", "picking_id", "sale_order_id")
     def _compute_supplier_id(self):
         return super()._compute_supplier_id()
 
     def _trace_supplier(self):
         """The vendor of the receipt that brought the complained lot in; else the
         vendor of the purchase the delivered goods were bought on (make to
-        order); else the product's first vendor."""
+        order: the delivery, or without one the deliveries of the sales order,
+        back through its chain of moves); else the product's first vendor."""
         self.ensure_one()
         if self.lot_id:
             receipt_line = self.env["stock.move.line"].search(
@@ -55,11 +56,19 @@ class CrmComplaint(models.Model):
             if vendor:
                 return vendor.commercial_partner_id
         delivery_moves = self.picking_id.move_ids
+        if not self.picking_id:
+            delivery_moves = self.sale_order_id.order_line.move_ids.filtered(
+                lambda m: m.picking_code == "outgoing"
+            )
         if self.product_id:
             delivery_moves = delivery_moves.filtered(
                 lambda m: m.product_id == self.product_id
             )
-        purchase_line = delivery_moves.move_orig_ids.purchase_line_id[:1]
+        # pick, pack, ship: the purchase is at the start of the chain
+        origin_moves = self.env["stock.move"].browse(
+            delivery_moves.move_orig_ids._rollup_move_origs()
+        )
+        purchase_line = origin_moves.purchase_line_id[:1]
         if purchase_line:
             return purchase_line.partner_id.commercial_partner_id
         return super()._trace_supplier()

@@ -69,6 +69,84 @@ class TestCrmComplaintTrace(TransactionCase):
         complaint = self._complaint(root_cause_type="supplier")
         self.assertEqual(complaint.supplier_id, self.listed_vendor)
 
+    def test_supplier_traced_from_mto_purchase(self):
+        """Make to order + buy: confirming the sales order buys the goods from a
+        vendor; a supplier complaint about that order names this vendor, not
+        the product's first listed one."""
+        # Odoo 18 ships the MTO route archived
+        mto_route = self.env.ref("stock.route_warehouse0_mto")
+        self.assertFalse(mto_route.active)
+        mto_route.active = True
+        buy_route = self.env.ref("purchase_stock.route_warehouse0_buy")
+        mto_vendor = self.env["res.partner"].create(
+            {"name": "宁波定制茶具厂", "is_company": True}
+        )
+        product = self.env["product.product"].create(
+            {
+                "name": "定制茶具",
+                "is_storable": True,
+                "route_ids": [Command.set((mto_route | buy_route).ids)],
+                # the first listed vendor sells from 100 pieces: the purchase
+                # of 3 goes to the second one
+                "seller_ids": [
+                    Command.create(
+                        {
+                            "partner_id": self.listed_vendor.id,
+                            "sequence": 1,
+                            "min_qty": 100,
+                        }
+                    ),
+                    Command.create({"partner_id": mto_vendor.id, "sequence": 2}),
+                ],
+            }
+        )
+        order = self.env["sale.order"].create(
+            {
+                "partner_id": self.customer.id,
+                "order_line": [
+                    Command.create({"product_id": product.id, "product_uom_qty": 3})
+                ],
+            }
+        )
+        order.action_confirm()
+        delivery = order.picking_ids
+        self.assertEqual(delivery.picking_type_code, "outgoing")
+        self.assertEqual(delivery.move_ids.procure_method, "make_to_order")
+        purchase = self.env["purchase.order"].search(
+            [("order_line.product_id", "=", product.id)]
+        )
+        self.assertEqual(purchase.partner_id, mto_vendor)
+        self.assertEqual(purchase.order_line.product_qty, 3)
+        purchase.button_confirm()
+        self.assertEqual(
+            delivery.move_ids.move_orig_ids.purchase_line_id, purchase.order_line
+        )
+
+        def complaint(**values):
+            return self.env["crm.complaint"].create(
+                {
+                    "subject": "茶具开裂",
+                    "partner_id": self.customer.id,
+                    "product_id": product.id,
+                    "sale_order_id": order.id,
+                    "root_cause_type": "supplier",
+                    **values,
+                }
+            )
+
+        # on the delivery, or on the order alone
+        self.assertEqual(complaint(picking_id=delivery.id).supplier_id, mto_vendor)
+        self.assertEqual(complaint().supplier_id, mto_vendor)
+        # the goods received, the trace still holds
+        receipt = purchase.picking_ids
+        receipt.move_ids.quantity = 3
+        receipt.move_ids.picked = True
+        receipt.button_validate()
+        self.assertEqual(receipt.state, "done")
+        self.assertEqual(complaint(picking_id=delivery.id).supplier_id, mto_vendor)
+        # without the order or the delivery, only the listed vendor is known
+        self.assertEqual(complaint(sale_order_id=False).supplier_id, self.listed_vendor)
+
     def test_lot_fills_product(self):
         form = Form(self.env["crm.complaint"])
         form.subject = "批次问题"
