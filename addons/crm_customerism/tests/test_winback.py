@@ -261,9 +261,15 @@ class TestWinback(CustomerismCase, MockEmail):
 
     def test_stage_playbook(self):
         self._recompute()
-        self.big.with_user(self.manager).action_apply_customerism_playbook()
+        with freeze_time("2025-07-01 09:00:00"):
+            self.big.with_user(self.manager).action_apply_customerism_playbook()
         self.assertEqual(len(self.big.activity_ids), 3)
         self.assertEqual(self.big.activity_ids.user_id, self.owner)
+        # the steps are due after the playbook is applied, not before
+        self.assertEqual(
+            sorted(self.big.activity_ids.mapped("date_deadline")),
+            [date(2025, 7, 3), date(2025, 7, 6), date(2025, 7, 16)],
+        )
         with self.assertRaises(UserError):
             self._partner("No Profile").action_apply_customerism_playbook()
 

@@ -70,9 +70,9 @@ class TestCrmComplaintTrace(TransactionCase):
         self.assertEqual(complaint.supplier_id, self.listed_vendor)
 
     def test_supplier_traced_from_mto_purchase(self):
-        """Make to order + buy: confirming the sales order buys the goods from a
-        vendor; a supplier complaint about that order names this vendor, not
-        the product's first listed one."""
+        """Make to order + buy: confirming the sales order buys the goods from
+        the vendor; a supplier complaint about that order names this vendor,
+        even once another vendor is listed first on the product."""
         # Odoo 18 ships the MTO route archived
         mto_route = self.env.ref("stock.route_warehouse0_mto")
         self.assertFalse(mto_route.active)
@@ -86,18 +86,7 @@ class TestCrmComplaintTrace(TransactionCase):
                 "name": "定制茶具",
                 "is_storable": True,
                 "route_ids": [Command.set((mto_route | buy_route).ids)],
-                # the first listed vendor sells from 100 pieces: the purchase
-                # of 3 goes to the second one
-                "seller_ids": [
-                    Command.create(
-                        {
-                            "partner_id": self.listed_vendor.id,
-                            "sequence": 1,
-                            "min_qty": 100,
-                        }
-                    ),
-                    Command.create({"partner_id": mto_vendor.id, "sequence": 2}),
-                ],
+                "seller_ids": [Command.create({"partner_id": mto_vendor.id})],
             }
         )
         order = self.env["sale.order"].create(
@@ -121,6 +110,13 @@ class TestCrmComplaintTrace(TransactionCase):
         self.assertEqual(
             delivery.move_ids.move_orig_ids.purchase_line_id, purchase.order_line
         )
+        # since then, purchasing lists another vendor first
+        product.seller_ids = [
+            Command.create({"partner_id": self.listed_vendor.id, "sequence": 0})
+        ]
+        # read back in their order
+        product.product_tmpl_id.invalidate_recordset(["seller_ids"])
+        self.assertEqual(product.seller_ids[:1].partner_id, self.listed_vendor)
 
         def complaint(**values):
             return self.env["crm.complaint"].create(
@@ -144,7 +140,7 @@ class TestCrmComplaintTrace(TransactionCase):
         receipt.button_validate()
         self.assertEqual(receipt.state, "done")
         self.assertEqual(complaint(picking_id=delivery.id).supplier_id, mto_vendor)
-        # without the order or the delivery, only the listed vendor is known
+        # without the order or the delivery, only the first listed vendor is known
         self.assertEqual(complaint(sale_order_id=False).supplier_id, self.listed_vendor)
 
     def test_lot_fills_product(self):
