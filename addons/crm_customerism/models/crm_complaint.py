@@ -806,9 +806,12 @@ class CrmComplaint(models.Model):
                     "A satisfaction rating goes from 1 to 5, not %(rate)s.", rate=rate
                 )
             )
-        if token:
+        if token or rating:
+            # the rating record itself is checked as a token would be
             existing = (
-                self.env["rating.rating"]
+                rating.sudo()
+                if rating
+                else self.env["rating.rating"]
                 .sudo()
                 .search([("access_token", "=", token)], limit=1)
             )

@@ -294,6 +294,11 @@ class TestComplaintRating(ComplaintCase):
                 UserError, r"^This satisfaction link is not valid\.$"
             ):
                 first.rating_apply(4, token=token)
+        # a rating record passed without a token is checked the same way
+        with self.assertRaisesRegex(
+            UserError, r"^This satisfaction link is not valid\.$"
+        ):
+            first.rating_apply(4, rating=second.rating_ids)
         # nothing was recorded, on either complaint
         ratings = (first | second).rating_ids
         self.assertEqual(len(ratings), 2)
@@ -306,5 +311,7 @@ class TestComplaintRating(ComplaintCase):
         self.assertFalse(second.rating_ids.consumed)
         with self.assertRaisesRegex(UserError, "already used"):
             first.rating_apply(1, token=first_token)
+        with self.assertRaisesRegex(UserError, "already used"):
+            first.rating_apply(1, rating=first.rating_ids)
         self.assertEqual(first.rating_last_value, 5)
         self.assertEqual(first.rating_ids.feedback, "Solved quickly")
