@@ -1028,6 +1028,22 @@ SELECT g.id, g.r, g.f, g.m, %(grade_case)s AS computed_grade
         self.env.cr.execute(SQL("CREATE UNIQUE INDEX ON customerism_rank (id)"))
         self.env.cr.execute(SQL("ANALYZE customerism_rank"))
 
+    def _risk_complaints(self, company, column):
+        """SQL of the last complaint flagging each customer of ``company`` at
+        risk (see crm.complaint._flag_lifecycle_risk): its
+        commercial_partner_id and ``column``."""
+        return SQL(
+            """
+            SELECT DISTINCT ON (cc.commercial_partner_id)
+                   cc.commercial_partner_id, %s
+              FROM crm_complaint cc
+             WHERE cc.company_id = %s AND cc.lifecycle_risk
+             ORDER BY cc.commercial_partner_id, cc.id DESC
+            """,
+            SQL.identifier("cc", column),
+            company.id,
+        )
+
     def _figures_query(self, company, today, where):
         """Every figure of the profiles matching ``where`` (alias prof), from
         customerism_agg and customerism_rank: values, margins, grade, the
@@ -1078,14 +1094,7 @@ WITH v AS (
       FROM crm_customer_profile prof
       LEFT JOIN customerism_agg a ON a.partner_id = prof.partner_id
       LEFT JOIN customerism_rank g ON g.id = prof.id
-      -- the last complaint flagging the customer at risk
-      LEFT JOIN (
-            SELECT DISTINCT ON (cc.commercial_partner_id)
-                   cc.commercial_partner_id, cc.lifecycle_risk_reason
-              FROM crm_complaint cc
-             WHERE cc.company_id = %(company)s AND cc.lifecycle_risk
-             ORDER BY cc.commercial_partner_id, cc.id DESC
-      ) risk ON risk.commercial_partner_id = prof.partner_id
+      LEFT JOIN (%(risk)s) risk ON risk.commercial_partner_id = prof.partner_id
      WHERE prof.company_id = %(company)s AND %(where)s
 ), c AS (
     SELECT v.*,
@@ -1109,6 +1118,7 @@ SELECT c.*, %(stage_case)s AS new_stage FROM c
             company=company.id,
             today=today,
             where=where,
+            risk=self._risk_complaints(company, "lifecycle_risk_reason"),
             lapse_days=company.customerism_lapse_days,
             new_start=starts["new_start"],
             margin_rate=company.customerism_margin_rate,
@@ -1505,14 +1515,7 @@ SELECT (SELECT count(*) FROM hist), (SELECT count(*) FROM msg),
 UPDATE res_partner p
    SET customerism_churn_reason_id = COALESCE(%(by_cause)s, %(unknown)s)
   FROM crm_customer_profile prof
-  -- the last complaint flagging the customer at risk
-  LEFT JOIN (
-        SELECT DISTINCT ON (cc.commercial_partner_id)
-               cc.commercial_partner_id, cc.root_cause_type
-          FROM crm_complaint cc
-         WHERE cc.company_id = %(company)s AND cc.lifecycle_risk
-         ORDER BY cc.commercial_partner_id, cc.id DESC
-  ) risk ON risk.commercial_partner_id = prof.partner_id
+  LEFT JOIN (%(risk)s) risk ON risk.commercial_partner_id = prof.partner_id
  WHERE p.id = prof.partner_id
    AND prof.company_id = %(company)s
    AND prof.lifecycle_stage IN ('at_risk', 'lapsed')
@@ -1520,6 +1523,7 @@ UPDATE res_partner p
                 """,
                 by_cause=by_cause,
                 unknown=unknown.id,
+                risk=self._risk_complaints(company, "root_cause_type"),
                 company=company.id,
                 filter=self._target_filter(
                     partner_ids, alias="prof", column="partner_id"
