@@ -2,6 +2,7 @@ import json
 import logging
 import math
 import time
+from collections import defaultdict
 from datetime import datetime
 
 from dateutil.relativedelta import relativedelta
@@ -651,10 +652,10 @@ SELECT p.id, 1 + (
         restricts the writes to those customers (incremental mode).
 
         Three set-based steps: the orders and credit notes aggregated per
-        customer (customerism_agg), the ranks over the whole company
-        (customerism_rank, narrow), then the profiles written in batches of
-        ids, each batch computing its figures and stages from those two
-        tables and writing only what changed."""
+        customer (customerism_agg), the values at the rank limits of the
+        whole company (quintiles, grades), then the profiles written in
+        batches of ids, each batch computing its figures, scores and stages
+        and writing only what changed."""
         start = time.monotonic()
         company = company.with_env(self.env)
         today = fields.Date.context_today(self)
@@ -678,7 +679,7 @@ SELECT p.id, 1 + (
         cr.execute(SQL("SET LOCAL work_mem = %s", WORK_MEM))
         self._build_aggregates(company, today, partner_ids)
         self._create_missing_profiles(company, partner_ids, now)
-        self._build_ranks(company, partner_ids)
+        ranks = self._build_ranks(company, partner_ids)
         cr.execute(
             SQL(
                 "SELECT min(id), max(id), count(*) FROM crm_customer_profile prof"
@@ -689,17 +690,23 @@ SELECT p.id, 1 + (
         )
         low, high, total = cr.fetchone()
         changes = 0
+        observed = defaultdict(lambda: [0, 0])
         if total:
             for batch_start in range(low, high + 1, BATCH_SIZE):
                 batch = (batch_start, batch_start + BATCH_SIZE)
-                changes += self._write_batch(
-                    company, today, now, batch, partner_ids, user_reason
+                batch_changes, batch_observed = self._write_batch(
+                    company, today, now, batch, ranks, partner_ids, user_reason
                 )
+                changes += batch_changes
+                for row in batch_observed:
+                    counts = observed[row["kind"], row["grade"]]
+                    counts[0] += row["customers"]
+                    counts[1] += row["amount"] or 0
                 self._progress(commit, batch_start + BATCH_SIZE - low, high - low + 1)
         self._fill_unknown_churn_reasons(company, partner_ids)
         cr.execute(SQL("DROP TABLE IF EXISTS customerism_agg, customerism_rank"))
         if partner_ids is None:
-            self._write_company_observations(company, now)
+            self._write_company_observations(company, now, observed)
         cr.execute(SQL("SET LOCAL jit TO DEFAULT"))
         cr.execute(SQL("SET LOCAL work_mem TO DEFAULT"))
         self.env.invalidate_all()
@@ -833,7 +840,8 @@ SELECT * FROM sales FULL JOIN refund_totals USING (partner_id)
             )
         )
         cr.execute(SQL("CREATE UNIQUE INDEX ON customerism_agg (partner_id)"))
-        cr.execute(SQL("ANALYZE customerism_agg"))
+        # statistics of the join key only: the other columns are not filtered on
+        cr.execute(SQL("ANALYZE customerism_agg (partner_id)"))
 
     def _create_missing_profiles(self, company, partner_ids, now):
         """One profile per commercial partner with orders or credit notes in
@@ -897,19 +905,18 @@ ON CONFLICT (partner_id, company_id) DO NOTHING
             bounds.append((grade, bound))
         return bounds
 
-    def _grade_case(self, company, position, count=None, bounds=None):
-        """SQL CASE giving the grade of the customer at ``position`` (1 =
-        best) among ``count`` graded customers, or against the precomputed
-        ``bounds`` (alias whose columns are named by grade)."""
-        if bounds:
-            limits = [(grade, SQL.identifier(bounds, grade)) for grade in GRADES[:-1]]
-        else:
-            limits = self._grade_bounds(company, count)
-        whens = SQL(" ").join(
-            SQL("WHEN %s <= %s THEN %s", position, limit, grade)
-            for grade, limit in limits
-        )
-        return SQL("CASE %s ELSE 'small' END", whens)
+    def _grade_case(self, limits):
+        """SQL CASE giving the first grade whose condition holds, else small:
+        ``limits`` are (grade, SQL condition or None for a grade nobody
+        reaches), best grade first."""
+        whens = [
+            SQL("WHEN %s THEN %s", condition, grade)
+            for grade, condition in limits
+            if condition is not None
+        ]
+        if not whens:
+            return SQL("%s", "small")
+        return SQL("CASE %s ELSE %s END", SQL(" ").join(whens), "small")
 
     def _tier_case(self, company, grade_sql):
         whens = SQL(" ").join(
@@ -918,43 +925,207 @@ ON CONFLICT (partner_id, company_id) DO NOTHING
         )
         return SQL("CASE %s %s END", grade_sql, whens)
 
-    def _graded_query(self, partner_ids):
-        """Rank by current value and R, F, M quintiles of the graded customers
-        (active, with orders) of ``pool``. The quintile of a value is
-        ceil(5 x (customers with a value up to it) / customers), ties sharing
-        it: a running count over the company, or, for a few customers
-        (incremental recompute on an order), counts against the company for
-        those customers only, which avoids four sorts of the whole customer
-        base per order."""
-        if partner_ids is None or len(partner_ids) > SMALL_INCREMENTAL:
-            return SQL(
+    def _rank_pool(self, company, partner_ids):
+        """SQL of the active customers ranked together: every active profile
+        of the company with its fresh figures (customerism_agg); in
+        incremental mode, the profiles in scope (in_scope), and the others
+        with their stored figures."""
+        others = SQL()
+        if partner_ids is not None:
+            others = SQL(
                 """
-    SELECT id, pos, n,
-           (5 * r + n - 1) / n AS r,
-           (5 * f + n - 1) / n AS f,
-           (5 * m + n - 1) / n AS m
-      FROM (
-        SELECT id,
-               rank() OVER (
-                   ORDER BY current_value DESC, historical_value DESC) AS pos,
-               count(*) OVER () AS n,
-               count(*) OVER (ORDER BY last_order_date) AS r,
-               count(*) OVER (ORDER BY order_count) AS f,
-               count(*) OVER (ORDER BY historical_value) AS m
-          FROM pool
-         WHERE active AND order_count > 0
-      ) counts
-                """
+    UNION ALL
+    SELECT prof.id, FALSE, prof.order_count, prof.current_value,
+           prof.historical_value, prof.previous_value, prof.last_order_date
+      FROM crm_customer_profile prof
+     WHERE prof.company_id = %s AND prof.active
+       AND NOT (prof.partner_id = ANY(%s))
+                """,
+                company.id,
+                list(partner_ids),
             )
         return SQL(
             """
-    WITH g AS (SELECT * FROM pool WHERE active AND order_count > 0),
-         total AS (SELECT count(*) AS n FROM g)
-    SELECT t.id,
+    SELECT prof.id, TRUE AS in_scope,
+           COALESCE(a.order_count, 0) AS order_count,
+           COALESCE(a.s_cur, 0) - COALESCE(a.r_cur, 0) AS current_value,
+           COALESCE(a.s_all, 0) - COALESCE(a.r_all, 0) AS historical_value,
+           COALESCE(a.s_prev, 0) - COALESCE(a.r_prev, 0) AS previous_value,
+           a.last_date AS last_order_date
+      FROM crm_customer_profile prof
+      LEFT JOIN customerism_agg a ON a.partner_id = prof.partner_id
+     WHERE prof.company_id = %s AND prof.active %s
+    %s
+            """,
+            company.id,
+            self._target_filter(partner_ids, alias="prof", column="partner_id"),
+            others,
+        )
+
+    def _build_ranks(self, company, partner_ids):
+        """The RFM scores and grade of the profiles in scope, ranked over the
+        whole company (graded customers: active, with orders), and the grade
+        by the value of the previous 12 months (for the observed retention).
+
+        The quintile of a value is ceil(5 x (customers with a value up to it)
+        / customers), ties sharing it; the grade follows the position by
+        current value (then historical value), ties sharing the best one.
+        Both are read against the values found at the limits (quintiles,
+        last position of each grade): one statement, a sort per measure, and
+        no table of ranks. A few customers (incremental recompute on an
+        order) are instead counted against the company, which avoids the
+        sorts of the whole customer base per order.
+
+        :return: (SQL of the columns r, f, m, computed_grade, previous_grade
+            over the figures of alias v, SQL of the join they need)
+        """
+        if partner_ids is not None and len(partner_ids) <= SMALL_INCREMENTAL:
+            return self._build_ranks_by_counts(company, partner_ids)
+        cr = self.env.cr
+        cr.execute(
+            SQL(
+                """
+WITH pool AS MATERIALIZED (%(pool)s
+), graded AS (
+    SELECT * FROM pool WHERE order_count > 0
+), counts AS MATERIALIZED (
+    SELECT count(*) FILTER (WHERE order_count > 0) AS n,
+           count(*) FILTER (WHERE previous_value > 0) AS n_prev
+      FROM pool
+), positions AS MATERIALIZED (
+    -- 1-based positions among the graded customers: the first of each upper
+    -- quintile (ascending), the last of each grade (descending); among the
+    -- customers with a previous value, the last of each grade (descending)
+    SELECT n, n_prev,
+           ARRAY(SELECT k * n / 5 + 1 FROM generate_series(1, 4) k) AS quintiles,
+           ARRAY[%(bounds)s]::bigint[] AS grades,
+           ARRAY[%(previous_bounds)s]::bigint[] AS previous_grades
+      FROM counts
+), fractions AS MATERIALIZED (
+    -- percentile_disc(f) is the value at position ceil(f x rows)
+    SELECT p.*,
+           ARRAY(SELECT (q - 0.5) / NULLIF(p.n, 0) FROM unnest(p.quintiles) q)
+               AS quintile_fractions,
+           ARRAY(SELECT (GREATEST(b, 1) - 0.5) / NULLIF(p.n_prev, 0)
+                   FROM unnest(p.previous_grades) b) AS previous_fractions
+      FROM positions p
+)
+SELECT f.n, f.grades, f.previous_grades,
+       (SELECT percentile_disc(f.quintile_fractions)
+               WITHIN GROUP (ORDER BY last_order_date) FROM graded)::text[],
+       (SELECT percentile_disc(f.quintile_fractions)
+               WITHIN GROUP (ORDER BY order_count) FROM graded)::text[],
+       (SELECT percentile_disc(f.quintile_fractions)
+               WITHIN GROUP (ORDER BY historical_value) FROM graded)::text[],
+       (SELECT array_agg(ARRAY[pos::text, current_value::text,
+                               historical_value::text])
+          FROM (SELECT current_value, historical_value,
+                       row_number() OVER (ORDER BY current_value DESC,
+                                                   historical_value DESC) AS pos
+                  FROM graded) ranked
+         WHERE pos = ANY(f.grades)),
+       (SELECT percentile_disc(f.previous_fractions)
+               WITHIN GROUP (ORDER BY previous_value DESC)
+          FROM pool WHERE previous_value > 0)::text[]
+  FROM fractions f
+                """,
+                pool=self._rank_pool(company, partner_ids),
+                bounds=SQL(", ").join(
+                    bound for __, bound in self._grade_bounds(company, SQL("n"))
+                ),
+                previous_bounds=SQL(", ").join(
+                    bound for __, bound in self._grade_bounds(company, SQL("n_prev"))
+                ),
+            )
+        )
+        (n, bounds, previous_bounds, recency, frequency, monetary, limits, previous) = (
+            cr.fetchone()
+        )
+        if n:
+            at = {int(pos): (cur, hist) for pos, cur, hist in limits}
+            grade = self._grade_case(
+                [
+                    (
+                        name,
+                        SQL(
+                            "(v.current_value, v.historical_value)"
+                            " >= (%s::numeric, %s::numeric)",
+                            *at[bound],
+                        )
+                        if bound >= 1
+                        else None,
+                    )
+                    for name, bound in zip(GRADES[:-1], bounds, strict=True)
+                ]
+            )
+            scores = SQL(
+                "CASE WHEN %(graded)s THEN %(r)s END AS r,"
+                " CASE WHEN %(graded)s THEN %(f)s END AS f,"
+                " CASE WHEN %(graded)s THEN %(m)s END AS m,"
+                " CASE WHEN %(graded)s THEN %(grade)s END AS computed_grade",
+                graded=SQL("v.active AND v.order_count > 0"),
+                r=self._quintile_score(SQL("v.last_order_date"), recency, "date"),
+                f=self._quintile_score(SQL("v.order_count"), frequency, "integer"),
+                m=self._quintile_score(SQL("v.historical_value"), monetary, "numeric"),
+                grade=grade,
+            )
+        else:
+            # nobody is graded
+            scores = SQL(
+                "NULL::integer AS r, NULL::integer AS f, NULL::integer AS m,"
+                " NULL::varchar AS computed_grade"
+            )
+        previous_grade = self._grade_case(
+            [
+                (name, SQL("v.previous_value >= %s::numeric", value))
+                if bound >= 1
+                else (name, None)
+                for name, bound, value in zip(
+                    GRADES[:-1],
+                    previous_bounds,
+                    previous or [None] * len(previous_bounds),
+                    strict=True,
+                )
+            ]
+        )
+        return (
+            SQL(
+                "%s, CASE WHEN v.active AND v.previous_value > 0 THEN %s END"
+                " AS previous_grade",
+                scores,
+                previous_grade,
+            ),
+            SQL(),
+        )
+
+    def _quintile_score(self, column, limits, cast):
+        """SQL of the quintile score of ``column``: 1 + the number of quintile
+        limits (values as text, of type ``cast``) it reaches."""
+        return SQL(
+            "1 + %s",
+            SQL(" + ").join(
+                SQL("(%s >= %s::%s)::int", column, limit, SQL(cast)) for limit in limits
+            ),
+        )
+
+    def _build_ranks_by_counts(self, company, partner_ids):
+        """_build_ranks for a few customers: their positions counted against
+        the whole company, into the narrow temporary table customerism_rank
+        (no observed retention)."""
+        self.env.cr.execute(
+            SQL(
+                """
+CREATE TEMPORARY TABLE customerism_rank AS
+WITH pool AS (%(pool)s
+), g AS (
+    SELECT * FROM pool WHERE order_count > 0
+), total AS (
+    SELECT count(*) AS n FROM g
+), counted AS (
+    SELECT t.id, total.n,
            1 + (SELECT count(*) FROM g
                  WHERE (g.current_value, g.historical_value)
                        > (t.current_value, t.historical_value)) AS pos,
-           total.n,
            (5 * (SELECT count(*) FROM g
                   WHERE g.last_order_date <= t.last_order_date)
             + total.n - 1) / total.n AS r,
@@ -963,70 +1134,24 @@ ON CONFLICT (partner_id, company_id) DO NOTHING
            (5 * (SELECT count(*) FROM g
                   WHERE g.historical_value <= t.historical_value)
             + total.n - 1) / total.n AS m
-      FROM pool t, total
-     WHERE t.in_scope AND t.active AND t.order_count > 0
-            """
-        )
-
-    def _build_ranks(self, company, partner_ids):
-        """RFM quintiles and grade by rank of current value over the whole
-        company, for the profiles in scope, into the narrow temporary table
-        customerism_rank. The customers out of scope (incremental mode) count
-        with their stored figures."""
-        if partner_ids is None:
-            others = SQL()
-        else:
-            others = SQL(
-                """
-    UNION ALL
-    SELECT prof.id, FALSE, prof.active, prof.order_count, prof.current_value,
-           prof.historical_value, prof.last_order_date
-      FROM crm_customer_profile prof
-     WHERE prof.company_id = %(company)s
-       AND NOT (prof.partner_id = ANY(%(ids)s))
-                """,
-                company=company.id,
-                ids=list(partner_ids),
-            )
-        self.env.cr.execute(
-            SQL(
-                """
-CREATE TEMPORARY TABLE customerism_rank AS
-WITH pool AS (
-    SELECT prof.id, TRUE AS in_scope, prof.active,
-           COALESCE(a.order_count, 0) AS order_count,
-           COALESCE(a.s_cur, 0) - COALESCE(a.r_cur, 0) AS current_value,
-           COALESCE(a.s_all, 0) - COALESCE(a.r_all, 0) AS historical_value,
-           a.last_date AS last_order_date
-      FROM crm_customer_profile prof
-      LEFT JOIN customerism_agg a ON a.partner_id = prof.partner_id
-     WHERE prof.company_id = %(company)s %(in_scope)s
-    %(others)s
-), graded AS (
-    %(graded)s
-), bounds AS (
-    -- the last position of each grade, computed once
-    SELECT %(bounds)s FROM graded LIMIT 1
+      FROM g t, total
+     WHERE t.in_scope
 )
-SELECT g.id, g.r, g.f, g.m, %(grade_case)s AS computed_grade
-  FROM graded g
-  LEFT JOIN bounds b ON TRUE
+SELECT id, r, f, m, %(grade)s AS computed_grade FROM counted
                 """,
-                company=company.id,
-                in_scope=self._target_filter(
-                    partner_ids, alias="prof", column="partner_id"
+                pool=self._rank_pool(company, partner_ids),
+                grade=self._grade_case(
+                    [
+                        (grade, SQL("pos <= %s", bound))
+                        for grade, bound in self._grade_bounds(company, SQL("n"))
+                    ]
                 ),
-                others=others,
-                graded=self._graded_query(partner_ids),
-                bounds=SQL(", ").join(
-                    SQL("%s AS %s", bound, SQL.identifier(grade))
-                    for grade, bound in self._grade_bounds(company, SQL("n"))
-                ),
-                grade_case=self._grade_case(company, SQL("g.pos"), bounds="b"),
             )
         )
-        self.env.cr.execute(SQL("CREATE UNIQUE INDEX ON customerism_rank (id)"))
-        self.env.cr.execute(SQL("ANALYZE customerism_rank"))
+        return (
+            SQL("g.r, g.f, g.m, g.computed_grade, NULL::varchar AS previous_grade"),
+            SQL("LEFT JOIN customerism_rank g ON g.id = v.id"),
+        )
 
     def _risk_complaints(self, company, column):
         """SQL of the last complaint flagging each customer of ``company`` at
@@ -1044,10 +1169,11 @@ SELECT g.id, g.r, g.f, g.m, %(grade_case)s AS computed_grade
             company.id,
         )
 
-    def _figures_query(self, company, today, where):
+    def _figures_query(self, company, today, where, ranks):
         """Every figure of the profiles matching ``where`` (alias prof), from
-        customerism_agg and customerism_rank: values, margins, grade, the
-        lifecycle stage and what its rules read (alias c for the reasons)."""
+        customerism_agg and the ``ranks`` of _build_ranks: values, margins,
+        grade, the lifecycle stage and what its rules read (alias c for the
+        reasons)."""
         starts = self._period_starts(company, today)
         rules = self._stage_rules(company, today)
         stage_case = SQL(
@@ -1089,29 +1215,29 @@ WITH v AS (
            CASE WHEN a.margin_known THEN COALESCE(a.m_cur, 0)
                * (1 - COALESCE(a.r_cur, 0) / NULLIF(a.s_cur, 0)) END
                AS current_margin,
-           %(today)s - a.last_date AS gap,
-           g.r, g.f, g.m, g.computed_grade
+           %(today)s - a.last_date AS gap
       FROM crm_customer_profile prof
       LEFT JOIN customerism_agg a ON a.partner_id = prof.partner_id
-      LEFT JOIN customerism_rank g ON g.id = prof.id
       LEFT JOIN (%(risk)s) risk ON risk.commercial_partner_id = prof.partner_id
      WHERE prof.company_id = %(company)s AND %(where)s
+), s AS (
+    SELECT v.*, %(scores)s FROM v %(rank_join)s
 ), c AS (
-    SELECT v.*,
-           COALESCE(v.grade_override, v.computed_grade) AS grade,
-           round(v.historical_value / NULLIF(v.order_count, 0), 2)
+    SELECT s.*,
+           COALESCE(s.grade_override, s.computed_grade) AS grade,
+           round(s.historical_value / NULLIF(s.order_count, 0), 2)
                AS average_order_value,
-           CASE WHEN v.order_count > 1 THEN round(
-               (v.last_order_date - v.first_order_date)::numeric
-               / (v.order_count - 1), 1) END AS itv,
-           CASE WHEN v.previous_period_value > 0 THEN round(
-               (v.trend_period_value - v.previous_period_value)
-               / v.previous_period_value, 4) END AS trend,
-           v.trend_period_value AS tcur,
-           GREATEST(CASE WHEN v.margin_known THEN COALESCE(v.current_margin, 0)
-                         ELSE v.current_value * %(margin_rate)s::numeric END,
+           CASE WHEN s.order_count > 1 THEN round(
+               (s.last_order_date - s.first_order_date)::numeric
+               / (s.order_count - 1), 1) END AS itv,
+           CASE WHEN s.previous_period_value > 0 THEN round(
+               (s.trend_period_value - s.previous_period_value)
+               / s.previous_period_value, 4) END AS trend,
+           s.trend_period_value AS tcur,
+           GREATEST(CASE WHEN s.margin_known THEN COALESCE(s.current_margin, 0)
+                         ELSE s.current_value * %(margin_rate)s::numeric END,
                     0) AS annual_margin
-      FROM v
+      FROM s
 )
 SELECT c.*, %(stage_case)s AS new_stage FROM c
             """,
@@ -1123,67 +1249,50 @@ SELECT c.*, %(stage_case)s AS new_stage FROM c
             new_start=starts["new_start"],
             margin_rate=company.customerism_margin_rate,
             stage_case=stage_case,
+            scores=ranks[0],
+            rank_join=ranks[1],
         )
 
-    def _write_company_observations(self, company, now):
-        """Full recompute only, from the profiles just written: observed
-        retention per grade (customers graded by the value of the previous 12
-        months, same shares: the share of them who ordered again in the last
-        12 months) and average yearly margin per grade, written on the
-        company."""
-        cr = self.env.cr
-        cr.execute(
-            SQL(
-                """
-WITH prev AS (
-    SELECT current_order_count,
-           rank() OVER (ORDER BY previous_value DESC) AS pos,
-           count(*) OVER () AS n
-      FROM crm_customer_profile
-     WHERE company_id = %(company)s AND active AND previous_value > 0
-)
-SELECT %(grade_case)s AS grade, count(*),
-       avg(CASE WHEN current_order_count > 0 THEN 1 ELSE 0 END)
-  FROM prev
- GROUP BY 1
-                """,
-                company=company.id,
-                grade_case=self._grade_case(company, SQL("pos"), SQL("n")),
-            )
-        )
-        observed = {grade: (count, float(rate)) for grade, count, rate in cr.fetchall()}
-        total = sum(count for count, __ in observed.values())
+    def _write_company_observations(self, company, now, observed):
+        """Full recompute only: write on the company the observed retention
+        per grade (customers graded by the value of the previous 12 months,
+        same shares: the share of them who ordered again in the last 12
+        months) and the average yearly margin per grade, from ``observed``
+        (summed over the batches): (kind, grade) -> [customers, amount]."""
+        retention = {
+            grade: (count, kept / count)
+            for (kind, grade), (count, kept) in observed.items()
+            if kind == "retention" and count
+        }
+        margins = {
+            grade: total / count
+            for (kind, grade), (count, total) in observed.items()
+            if kind == "margin" and count
+        }
+        total = sum(count for count, __ in retention.values())
         overall = (
-            sum(count * rate for count, rate in observed.values()) / total
+            sum(count * rate for count, rate in retention.values()) / total
             if total
             else company.customerism_default_retention
         )
-        cr.execute(
-            SQL(
-                "SELECT grade, avg(annual_margin) FROM crm_customer_profile"
-                " WHERE company_id = %s AND grade IS NOT NULL AND active"
-                " AND order_count > 0 GROUP BY grade",
-                company.id,
-            )
-        )
-        margins = dict(cr.fetchall())
         vals = {"customerism_last_recompute": now}
         for grade in GRADES:
             vals[f"customerism_retention_{grade}"] = round(
-                observed.get(grade, (0, overall))[1], 4
+                retention.get(grade, (0, overall))[1], 4
             )
             vals[f"customerism_avg_margin_{grade}"] = float(margins.get(grade) or 0.0)
         company.sudo().write(vals)
         company.flush_recordset()
 
     def _write_batch(
-        self, company, today, now, id_range, partner_ids=None, user_reason=None
+        self, company, today, now, id_range, ranks, partner_ids=None, user_reason=None
     ):
         """Compute the figures of the profiles in ``id_range`` (and in scope),
         write those that changed, and log every stage change (history line +
         note in the partner chatter), in one statement.
 
-        :return: number of stage changes
+        :return: (number of stage changes, the batch's share of the company
+            observations: dicts of kind, grade, customers and amount)
         """
         reason_case = SQL(
             "CASE %s END",
@@ -1285,11 +1394,24 @@ WITH new AS MATERIALIZED (
            %(now)s, FALSE, %(uid)s, %(now)s, %(uid)s, %(now)s
       FROM chg
  RETURNING id
+), observed AS (
+    -- per grade of the previous 12 months: customers who ordered again
+    SELECT 'retention' AS kind, previous_grade AS grade, count(*) AS customers,
+           count(*) FILTER (WHERE current_order_count > 0) AS amount
+      FROM new
+     WHERE previous_grade IS NOT NULL
+     GROUP BY previous_grade
+    UNION ALL
+    -- per grade: yearly margins
+    SELECT 'margin', grade, count(*), sum(annual_margin)
+      FROM new
+     WHERE grade IS NOT NULL AND active AND order_count > 0
+     GROUP BY grade
 )
-SELECT (SELECT count(*) FROM hist), (SELECT count(*) FROM msg),
-       (SELECT count(*) FROM upd)
+SELECT (SELECT count(*) FROM hist), (SELECT jsonb_agg(observed) FROM observed),
+       (SELECT count(*) FROM msg), (SELECT count(*) FROM upd)
                 """,
-                figures=self._figures_query(company, today, where),
+                figures=self._figures_query(company, today, where, ranks),
                 low=id_range[0],
                 high=id_range[1],
                 reason_case=reason_case,
@@ -1309,7 +1431,8 @@ SELECT (SELECT count(*) FROM hist), (SELECT count(*) FROM msg),
                 labels=json.dumps(self._stage_labels()),
             )
         )
-        return self.env.cr.fetchone()[0]
+        changes, observed = self.env.cr.fetchone()[:2]
+        return changes, observed or []
 
     def _stage_rules(self, company, today):
         """(condition, stage, reason) in priority order; the reasons are
