@@ -703,7 +703,6 @@ SELECT p.id, 1 + (
                     counts[0] += row["customers"]
                     counts[1] += row["amount"] or 0
                 self._progress(commit, batch_start + BATCH_SIZE - low, high - low + 1)
-        self._fill_unknown_churn_reasons(company, partner_ids)
         cr.execute(SQL("DROP TABLE IF EXISTS customerism_agg, customerism_rank"))
         if partner_ids is None:
             self._write_company_observations(company, now, observed)
@@ -850,31 +849,28 @@ SELECT * FROM sales FULL JOIN refund_totals USING (partner_id)
         self.env.cr.execute(
             SQL(
                 """
-WITH has_profile AS (
-    SELECT partner_id FROM crm_customer_profile WHERE company_id = %(company)s
-), missing AS (
-    -- each source is checked against the profiles on its own: in the nightly
-    -- run nearly every candidate already has one
+WITH candidates AS (
     SELECT a.partner_id AS id FROM customerism_agg a
-     WHERE NOT EXISTS (
-        SELECT 1 FROM has_profile h WHERE h.partner_id = a.partner_id)
-    UNION
+    UNION ALL
     SELECT p.commercial_partner_id
       FROM crm_lead l
       JOIN res_partner p ON p.id = l.partner_id
      WHERE (l.company_id = %(company)s OR l.company_id IS NULL)
        AND (p.company_id = %(company)s OR p.company_id IS NULL)
        %(filter)s
-       AND NOT EXISTS (
-        SELECT 1 FROM has_profile h WHERE h.partner_id = p.commercial_partner_id)
-    UNION
+    UNION ALL
     SELECT p.commercial_partner_id
       FROM res_partner p
      WHERE p.customer_rank > 0
        AND (p.company_id = %(company)s OR p.company_id IS NULL)
        %(filter)s
-       AND NOT EXISTS (
-        SELECT 1 FROM has_profile h WHERE h.partner_id = p.commercial_partner_id)
+), missing AS (
+    -- in the nightly run nearly every candidate already has a profile: the
+    -- duplicates are removed after the check, from the few that remain
+    SELECT DISTINCT c.id FROM candidates c
+     WHERE NOT EXISTS (
+        SELECT 1 FROM crm_customer_profile prof
+         WHERE prof.company_id = %(company)s AND prof.partner_id = c.id)
 )
 INSERT INTO crm_customer_profile (
     partner_id, company_id, active, account_manager_id,
@@ -1182,6 +1178,9 @@ SELECT id, r, f, m, %(grade)s AS computed_grade FROM counted
                 SQL("WHEN %s THEN %s", cond, stage) for cond, stage, __ in rules
             ),
         )
+        # each level ends with OFFSET 0, which keeps PostgreSQL from inlining
+        # it into the next: a figure is computed once per row, not once per
+        # expression that reads it
         return SQL(
             """
 WITH v AS (
@@ -1220,8 +1219,9 @@ WITH v AS (
       LEFT JOIN customerism_agg a ON a.partner_id = prof.partner_id
       LEFT JOIN (%(risk)s) risk ON risk.commercial_partner_id = prof.partner_id
      WHERE prof.company_id = %(company)s AND %(where)s
+    OFFSET 0
 ), s AS (
-    SELECT v.*, %(scores)s FROM v %(rank_join)s
+    SELECT v.*, %(scores)s FROM v %(rank_join)s OFFSET 0
 ), c AS (
     SELECT s.*,
            COALESCE(s.grade_override, s.computed_grade) AS grade,
@@ -1238,6 +1238,7 @@ WITH v AS (
                          ELSE s.current_value * %(margin_rate)s::numeric END,
                     0) AS annual_margin
       FROM s
+    OFFSET 0
 )
 SELECT c.*, %(stage_case)s AS new_stage FROM c
             """,
@@ -1394,6 +1395,7 @@ WITH new AS MATERIALIZED (
            %(now)s, FALSE, %(uid)s, %(now)s, %(uid)s, %(now)s
       FROM chg
  RETURNING id
+%(churn)s
 ), observed AS (
     -- per grade of the previous 12 months: customers who ordered again
     SELECT 'retention' AS kind, previous_grade AS grade, count(*) AS customers,
@@ -1419,6 +1421,7 @@ SELECT (SELECT count(*) FROM hist), (SELECT jsonb_agg(observed) FROM observed),
                 old_values=old_values,
                 new_values=new_values,
                 tier_case=self._tier_case(company, SQL("n.grade")),
+                churn=self._churn_reason_update(company),
                 today=today,
                 now=now,
                 prefix=f"{user_reason} " if user_reason else "",
@@ -1599,21 +1602,17 @@ SELECT (SELECT count(*) FROM hist), (SELECT jsonb_agg(observed) FROM observed),
             )
         self.invalidate_model(["service_tier"])
 
-    @api.model
-    def _fill_unknown_churn_reasons(self, company, partner_ids=None):
-        """Give a churn reason to the at-risk and lapsed customers of ``company``
-        that have none (``partner_ids``: only those commercial partners): the
-        reason matching the root cause of the complaint that put them at risk,
-        otherwise 'unknown'. One statement; a reason already set is kept and
-        none is ever cleared.
-
-        :return: number of customers given a reason
-        """
+    def _churn_reason_update(self, company):
+        """SQL of a statement of the batch (a CTE over ``chg``, the stage
+        changes) giving the customers who become at risk or lapsed a churn
+        reason when they have none: the reason matching the root cause of the
+        complaint that put them at risk, otherwise 'unknown'. A reason
+        already set is kept and none is ever cleared."""
         unknown = self.env.ref(
             "crm_customerism.crm_churn_reason_unknown", raise_if_not_found=False
         )
         if not unknown:
-            return 0
+            return SQL()
         whens = [
             SQL("WHEN %s THEN %s", cause, reason.id)
             for cause, reason in (
@@ -1627,32 +1626,18 @@ SELECT (SELECT count(*) FROM hist), (SELECT jsonb_agg(observed) FROM observed),
             if whens
             else SQL("NULL::integer")
         )
-        self.env["res.partner"].flush_model(["customerism_churn_reason_id"])
-        self.env["crm.complaint"].flush_model(
-            ["company_id", "commercial_partner_id", "lifecycle_risk", "root_cause_type"]
+        return SQL(
+            """
+), churn AS (
+    UPDATE res_partner p
+       SET customerism_churn_reason_id = COALESCE(%(by_cause)s, %(unknown)s)
+      FROM chg
+      LEFT JOIN (%(risk)s) risk ON risk.commercial_partner_id = chg.partner_id
+     WHERE p.id = chg.partner_id AND chg.new_stage IN ('at_risk', 'lapsed')
+       AND p.customerism_churn_reason_id IS NULL
+ RETURNING p.id
+            """,
+            by_cause=by_cause,
+            unknown=unknown.id,
+            risk=self._risk_complaints(company, "root_cause_type"),
         )
-        self.flush_model(["partner_id", "company_id", "lifecycle_stage"])
-        self.env.cr.execute(
-            SQL(
-                """
-UPDATE res_partner p
-   SET customerism_churn_reason_id = COALESCE(%(by_cause)s, %(unknown)s)
-  FROM crm_customer_profile prof
-  LEFT JOIN (%(risk)s) risk ON risk.commercial_partner_id = prof.partner_id
- WHERE p.id = prof.partner_id
-   AND prof.company_id = %(company)s
-   AND prof.lifecycle_stage IN ('at_risk', 'lapsed')
-   AND p.customerism_churn_reason_id IS NULL %(filter)s
-                """,
-                by_cause=by_cause,
-                unknown=unknown.id,
-                risk=self._risk_complaints(company, "root_cause_type"),
-                company=company.id,
-                filter=self._target_filter(
-                    partner_ids, alias="prof", column="partner_id"
-                ),
-            )
-        )
-        filled = self.env.cr.rowcount
-        self.env["res.partner"].invalidate_model(["customerism_churn_reason_id"])
-        return filled

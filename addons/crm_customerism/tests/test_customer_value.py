@@ -1,3 +1,4 @@
+import math
 from unittest.mock import patch
 
 from freezegun import freeze_time
@@ -7,7 +8,7 @@ from odoo.tools import SQL
 
 from odoo.addons.crm_customerism.models import crm_customer_profile
 
-from .common import CustomerismCase
+from .common import TODAY, CustomerismCase
 
 
 @tagged("post_install", "-at_install", "customerism")
@@ -256,3 +257,157 @@ class TestCustomerValue(CustomerismCase):
             ),
             history,
         )
+
+
+@tagged("post_install", "-at_install", "customerism")
+class TestRanksWithTies(CustomerismCase):
+    """Scores, grades and observed retention of a customer base full of ties,
+    against their definitions computed here customer by customer."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.base = cls.env["res.company"].create(
+            {
+                "name": "Ties Co",
+                "currency_id": cls.env.ref("base.USD").id,
+                "customerism_vip_pct": 10,
+                "customerism_major_pct": 20,
+                "customerism_ordinary_pct": 30,
+                "customerism_small_pct": 40,
+            }
+        )
+        # few distinct amounts and dates: most values are shared; some
+        # customers only bought before the last 12 months (current value 0,
+        # grade decided by the historical value)
+        amounts = [100, 200, 200, 300]
+        dates = ["2023-09-01", "2024-03-01", "2025-01-10", "2025-05-20"]
+        cls.customers = cls.env["res.partner"]
+        for index in range(24):
+            customer = cls._partner(f"Tied customer {index}")
+            for step in range(1 + index % 3):
+                cls._order(
+                    customer,
+                    dates[(index + step * 3) % 4],
+                    amounts[(index * 7 + step) % 4],
+                    company=cls.base,
+                )
+            cls.customers |= customer
+        cls.customers[-1].active = False
+        cls.prospect = cls._partner("Tied prospect", customer_rank=1)
+
+    def _expected(self, profiles):
+        """{profile: (r, f, m, grade)} by the definitions."""
+        graded = profiles.filtered(lambda p: p.active and p.order_count)
+        count = len(graded)
+
+        def quintile(profile, key):
+            up_to = len(graded.filtered(lambda q: key(q) <= key(profile)))
+            return math.ceil(5 * up_to / count)
+
+        def grade(profile):
+            key = (profile.current_value, profile.historical_value)
+            position = 1 + len(
+                graded.filtered(lambda q: (q.current_value, q.historical_value) > key)
+            )
+            for name, share in (("vip", 10), ("major", 30), ("ordinary", 60)):
+                if position <= math.ceil(count * share / 100):
+                    return name
+            return "small"
+
+        return {
+            profile: (
+                quintile(profile, lambda p: p.last_order_date),
+                quintile(profile, lambda p: p.order_count),
+                quintile(profile, lambda p: p.historical_value),
+                grade(profile),
+            )
+            if profile in graded
+            else (0, 0, 0, False)
+            for profile in profiles
+        }
+
+    def _scores(self, profiles):
+        return {
+            profile: (
+                profile.recency_score,
+                profile.frequency_score,
+                profile.monetary_score,
+                profile.computed_grade,
+            )
+            for profile in profiles
+        }
+
+    def test_scores_and_grades_with_ties(self):
+        self._recompute(self.base)
+        profiles = self.Profile.with_context(active_test=False).search(
+            [("company_id", "=", self.base.id)]
+        )
+        self.assertEqual(len(profiles), 25)
+        # the data has ties at the limits: several customers share a current
+        # value, some of them with different historical values
+        values = profiles.filtered("active").mapped("current_value")
+        self.assertLess(len(set(values)), len(values) / 2)
+        self.assertIn(0, values)
+        expected = self._expected(profiles)
+        self.assertEqual(self._scores(profiles), expected)
+        self.assertEqual(
+            {grade for __, __, __, grade in expected.values()},
+            {"vip", "major", "ordinary", "small", False},
+        )
+        # the incremental recompute of many customers (limits over the
+        # company, out-of-scope customers with their stored figures) and of a
+        # few (counts) gives the same
+        with freeze_time(f"{TODAY} 12:00:00"):
+            self.Profile._recompute_partners(self.customers[:21].ids, self.base)
+            self.assertEqual(self._scores(profiles), expected)
+            self.Profile._recompute_partners(self.customers[21:].ids, self.base)
+            self.assertEqual(self._scores(profiles), expected)
+
+    def test_observed_retention_with_ties(self):
+        self._recompute(self.base)
+        profiles = self.Profile.search(
+            [("company_id", "=", self.base.id), ("previous_value", ">", 0)]
+        )
+        # grades by the value of the previous 12 months, ties sharing the
+        # best position; retention: the share who bought in the last 12 months
+        count = len(profiles)
+        limits = [("vip", 10), ("major", 30), ("ordinary", 60)]
+        kept = {grade: [] for grade in ("vip", "major", "ordinary", "small")}
+        for profile in profiles:
+            position = 1 + len(
+                profiles.filtered(
+                    lambda q, value=profile.previous_value: q.previous_value > value
+                )
+            )
+            grade = next(
+                (
+                    name
+                    for name, share in limits
+                    if position <= math.ceil(count * share / 100)
+                ),
+                "small",
+            )
+            kept[grade].append(profile.current_order_count > 0)
+        observed = {grade: rows for grade, rows in kept.items() if rows}
+        self.assertGreaterEqual(len(observed), 3)
+        for grade, rows in observed.items():
+            self.assertAlmostEqual(
+                self.base[f"customerism_retention_{grade}"],
+                round(sum(rows) / len(rows), 4),
+                msg=grade,
+            )
+        # and the average yearly margin per grade
+        graded = self.Profile.search(
+            [("company_id", "=", self.base.id), ("order_count", ">", 0)]
+        )
+        for grade in ("vip", "major", "ordinary", "small"):
+            margins = graded.filtered(lambda p, g=grade: p.grade == g).mapped(
+                "annual_margin"
+            )
+            self.assertAlmostEqual(
+                self.base[f"customerism_avg_margin_{grade}"],
+                sum(margins) / len(margins),
+                places=2,
+                msg=grade,
+            )

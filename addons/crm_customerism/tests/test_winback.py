@@ -773,6 +773,15 @@ class TestChurnReason(CustomerismCase):
         self.assertNotEqual(self._profile(self.lapsed).lifecycle_stage, "lapsed")
         self.assertEqual(self.lapsed.customerism_churn_reason_id, self.unknown)
 
+    def test_reason_given_on_entering_the_stage(self):
+        self._recompute()
+        self.assertEqual(self.fading.customerism_churn_reason_id, self.unknown)
+        # removed by hand while the customer stays at risk: not given back
+        self.fading.customerism_churn_reason_id = False
+        self._recompute()
+        self.assertEqual(self._profile(self.fading).lifecycle_stage, "at_risk")
+        self.assertFalse(self.fading.customerism_churn_reason_id)
+
     def test_reason_from_complaint_root_cause(self):
         self._recompute()
         with freeze_time("2025-06-30 12:00:00"):
