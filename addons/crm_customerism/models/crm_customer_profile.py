@@ -838,8 +838,8 @@ SELECT * FROM sales FULL JOIN refund_totals USING (partner_id)
                 **{f"d_{key}": day for key, day in starts.items()},
             )
         )
-        cr.execute(SQL("CREATE UNIQUE INDEX ON customerism_agg (partner_id)"))
-        # statistics of the join key only: the other columns are not filtered on
+        # no index: every statement reading the table hashes it whole; the
+        # statistics of the join key only, the other columns are not filtered on
         cr.execute(SQL("ANALYZE customerism_agg (partner_id)"))
 
     def _create_missing_profiles(self, company, partner_ids, now):
@@ -922,16 +922,17 @@ ON CONFLICT (partner_id, company_id) DO NOTHING
         return SQL("CASE %s %s END", grade_sql, whens)
 
     def _rank_pool(self, company, partner_ids):
-        """SQL of the active customers ranked together: every active profile
-        of the company with its fresh figures (customerism_agg); in
-        incremental mode, the profiles in scope (in_scope), and the others
-        with their stored figures."""
+        """SQL of the active customers ranked together, by commercial partner:
+        those of customerism_agg (the customers in scope, with their fresh
+        figures) but the archived profiles; in incremental mode, the other
+        profiles too, with their stored figures. Customers without orders
+        or credit notes are left out: they have no rank."""
         others = SQL()
         if partner_ids is not None:
             others = SQL(
                 """
     UNION ALL
-    SELECT prof.id, FALSE, prof.order_count, prof.current_value,
+    SELECT prof.partner_id, FALSE, prof.order_count, prof.current_value,
            prof.historical_value, prof.previous_value, prof.last_order_date
       FROM crm_customer_profile prof
      WHERE prof.company_id = %s AND prof.active
@@ -942,19 +943,20 @@ ON CONFLICT (partner_id, company_id) DO NOTHING
             )
         return SQL(
             """
-    SELECT prof.id, TRUE AS in_scope,
+    SELECT a.partner_id, TRUE AS in_scope,
            COALESCE(a.order_count, 0) AS order_count,
            COALESCE(a.s_cur, 0) - COALESCE(a.r_cur, 0) AS current_value,
            COALESCE(a.s_all, 0) - COALESCE(a.r_all, 0) AS historical_value,
            COALESCE(a.s_prev, 0) - COALESCE(a.r_prev, 0) AS previous_value,
            a.last_date AS last_order_date
-      FROM crm_customer_profile prof
-      LEFT JOIN customerism_agg a ON a.partner_id = prof.partner_id
-     WHERE prof.company_id = %s AND prof.active %s
+      FROM customerism_agg a
+     WHERE NOT EXISTS (
+        SELECT 1 FROM crm_customer_profile prof
+         WHERE prof.company_id = %s AND prof.partner_id = a.partner_id
+           AND NOT prof.active)
     %s
             """,
             company.id,
-            self._target_filter(partner_ids, alias="prof", column="partner_id"),
             others,
         )
 
@@ -1118,7 +1120,7 @@ WITH pool AS (%(pool)s
 ), total AS (
     SELECT count(*) AS n FROM g
 ), counted AS (
-    SELECT t.id, total.n,
+    SELECT t.partner_id, total.n,
            1 + (SELECT count(*) FROM g
                  WHERE (g.current_value, g.historical_value)
                        > (t.current_value, t.historical_value)) AS pos,
@@ -1133,7 +1135,7 @@ WITH pool AS (%(pool)s
       FROM g t, total
      WHERE t.in_scope
 )
-SELECT id, r, f, m, %(grade)s AS computed_grade FROM counted
+SELECT partner_id, r, f, m, %(grade)s AS computed_grade FROM counted
                 """,
                 pool=self._rank_pool(company, partner_ids),
                 grade=self._grade_case(
@@ -1146,7 +1148,7 @@ SELECT id, r, f, m, %(grade)s AS computed_grade FROM counted
         )
         return (
             SQL("g.r, g.f, g.m, g.computed_grade, NULL::varchar AS previous_grade"),
-            SQL("LEFT JOIN customerism_rank g ON g.id = v.id"),
+            SQL("LEFT JOIN customerism_rank g ON g.partner_id = v.partner_id"),
         )
 
     def _risk_complaints(self, company, column):
@@ -1397,18 +1399,21 @@ WITH new AS MATERIALIZED (
  RETURNING id
 %(churn)s
 ), observed AS (
-    -- per grade of the previous 12 months: customers who ordered again
-    SELECT 'retention' AS kind, previous_grade AS grade, count(*) AS customers,
-           count(*) FILTER (WHERE current_order_count > 0) AS amount
+    -- in one pass: per grade of the previous 12 months, the customers and
+    -- those who ordered again; per grade, the customers and their margins
+    SELECT CASE WHEN GROUPING(previous_grade) = 0 THEN 'retention'
+                ELSE 'margin' END AS kind,
+           COALESCE(previous_grade, grade) AS grade,
+           CASE WHEN GROUPING(previous_grade) = 0 THEN count(*)
+                ELSE count(*) FILTER (WHERE active AND order_count > 0)
+                END AS customers,
+           CASE WHEN GROUPING(previous_grade) = 0
+                THEN count(*) FILTER (WHERE current_order_count > 0)
+                ELSE sum(annual_margin) FILTER (WHERE active AND order_count > 0)
+                END AS amount
       FROM new
-     WHERE previous_grade IS NOT NULL
-     GROUP BY previous_grade
-    UNION ALL
-    -- per grade: yearly margins
-    SELECT 'margin', grade, count(*), sum(annual_margin)
-      FROM new
-     WHERE grade IS NOT NULL AND active AND order_count > 0
-     GROUP BY grade
+     GROUP BY GROUPING SETS ((previous_grade), (grade))
+    HAVING COALESCE(previous_grade, grade) IS NOT NULL
 )
 SELECT (SELECT count(*) FROM hist), (SELECT jsonb_agg(observed) FROM observed),
        (SELECT count(*) FROM msg), (SELECT count(*) FROM upd)
