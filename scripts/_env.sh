@@ -219,8 +219,24 @@ pg_start() {
     touch "$VAR/postgresql.log"
     [ -z "$PG_OS_USER" ] || chown "$PG_OS_USER" "$VAR/postgresql.log"
     as_pg "$PG_BIN/pg_ctl" -D "$PGDATA" -l "$VAR/postgresql.log" -w -t 60 \
-        -o "-k $PGSOCK -p $PGPORT -c listen_addresses='' -c max_connections=100" \
+        -o "-k $PGSOCK -p $PGPORT -c listen_addresses='' -c max_connections=100 -c shared_buffers=$(pg_shared_buffers)" \
         start >/dev/null || die "PostgreSQL did not start, see $VAR/postgresql.log."
+}
+
+# PostgreSQL's cache: CUSTOMERISM_PG_SHARED_BUFFERS, by default a quarter of
+# the memory (PostgreSQL's advice for a database server) up to 1 GB, at least
+# PostgreSQL's own default of 128 MB
+pg_shared_buffers() {
+    if [ -n "${CUSTOMERISM_PG_SHARED_BUFFERS:-}" ]; then
+        echo "$CUSTOMERISM_PG_SHARED_BUFFERS"
+        return
+    fi
+    local mb
+    mb=$(awk '/^MemTotal:/ {print int($2 / 4096)}' /proc/meminfo 2>/dev/null || true)
+    mb=${mb:-0}
+    [ "$mb" -le 1024 ] || mb=1024
+    [ "$mb" -ge 128 ] || mb=128
+    echo "${mb}MB"
 }
 
 pg_stop() {
