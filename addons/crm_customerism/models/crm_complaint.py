@@ -1199,19 +1199,21 @@ class CrmComplaint(models.Model):
         changed = to_clear.commercial_partner_id
         if to_clear:
             to_clear.write({"lifecycle_risk": False, "lifecycle_risk_reason": False})
+        # the reason becomes the stage reason: in the company's language
+        lang_env = self.with_context(lang=company._customerism_lang()).env
         for trigger in triggers.values():
             complaint = self.browse(trigger[0])
             if trigger[1] == "serious":
-                reason = self.env._(
+                reason = lang_env._(
                     "Open %(severity)s complaint %(name)s: %(subject)s",
                     severity=dict(
-                        self._fields["severity"]._description_selection(self.env)
+                        self._fields["severity"]._description_selection(lang_env)
                     )[complaint.severity],
                     name=complaint.name,
                     subject=complaint.subject,
                 )
             else:
-                reason = self.env._(
+                reason = lang_env._(
                     "%(count)s complaints in %(days)s days, last %(name)s: %(subject)s",
                     count=trigger[2],
                     days=company.customerism_complaint_repeat_days,

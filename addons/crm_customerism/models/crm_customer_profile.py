@@ -532,13 +532,14 @@ SELECT p.id, 1 + (
                 "termination_reason": reason,
             }
         )
-        user_reason = self.env._(
-            "Termination notice recorded by %(user)s, effective %(date)s: %(reason)s",
-            user=self.env.user.name,
-            date=fields.Date.to_string(date),
-            reason=reason.strip(),
-        )
         for company, profiles in self.grouped("company_id").items():
+            user_reason = self.with_context(lang=company._customerism_lang()).env._(
+                "Termination notice recorded by %(user)s, effective %(date)s: "
+                "%(reason)s",
+                user=self.env.user.name,
+                date=fields.Date.to_string(date),
+                reason=reason.strip(),
+            )
             profiles._recompute_partners(
                 profiles.partner_id.ids, company=company, user_reason=user_reason
             )
@@ -557,10 +558,10 @@ SELECT p.id, 1 + (
                 "termination_reason": False,
             }
         )
-        user_reason = self.env._(
-            "Termination notice withdrawn by %(user)s.", user=self.env.user.name
-        )
         for company, profiles in notified.grouped("company_id").items():
+            user_reason = self.with_context(lang=company._customerism_lang()).env._(
+                "Termination notice withdrawn by %(user)s.", user=self.env.user.name
+            )
             profiles._recompute_partners(
                 profiles.partner_id.ids, company=company, user_reason=user_reason
             )
@@ -596,10 +597,12 @@ SELECT p.id, 1 + (
     # Recompute engine (set-based)
     # ------------------------------------------------------------------
     # Per company: one aggregation pass over the orders and credit notes into
-    # a temporary table, one statement computing every figure (values, RFM,
-    # grade, tier, stage and its reason) into a second temporary table, then
-    # bounded batches (id ranges) writing only the rows that changed, with
-    # their history lines and chatter notes. No per-customer Python loop.
+    # a temporary table, one statement finding the values at the rank limits
+    # (quintiles, grades), then bounded batches (id ranges) computing every
+    # figure (values, RFM, grade, tier, stage and its reason) and writing only
+    # the rows that changed, with their history lines and chatter notes. No
+    # per-customer Python loop. The texts are written in the company's
+    # language.
 
     @api.model
     def _cron_recompute_all(self):
@@ -616,7 +619,11 @@ SELECT p.id, 1 + (
         companies = company or self.env["res.company"].sudo().search([])
         result = {}
         for comp in companies:
-            result[comp.id] = self.sudo()._recompute_company(comp, commit=commit)
+            result[comp.id] = (
+                self.with_context(lang=comp._customerism_lang())
+                .sudo()
+                ._recompute_company(comp, commit=commit)
+            )
         return result
 
     @api.model
@@ -640,8 +647,12 @@ SELECT p.id, 1 + (
         companies = company or self.env["res.company"].sudo().search([])
         result = {}
         for comp in companies:
-            result[comp.id] = self.sudo()._recompute_company(
-                comp, partner_ids=commercial_ids, user_reason=user_reason
+            result[comp.id] = (
+                self.with_context(lang=comp._customerism_lang())
+                .sudo()
+                ._recompute_company(
+                    comp, partner_ids=commercial_ids, user_reason=user_reason
+                )
             )
         return result
 

@@ -300,6 +300,13 @@ class ResCompany(models.Model):
             self.env["crm.customer.profile"]._update_service_tiers(self)
         return res
 
+    def _customerism_lang(self):
+        """Language of the texts the lifecycle stores (stage reasons, history,
+        chatter notes, complaint risk reasons): the company's, so that they
+        read the same whoever triggered the recompute."""
+        self.ensure_one()
+        return self.sudo().partner_id.lang or self.env.lang
+
     def _customerism_retention(self, grade):
         """Retention rate of ``grade`` observed at the last full recompute."""
         self.ensure_one()
