@@ -17,3 +17,4 @@ from . import loyalty_program
 from . import mail_activity_plan
 from . import crm_winback_campaign
 from . import crm_winback_campaign_line
+from . import loyalty_history

@@ -74,7 +74,13 @@ class CrmWinbackCampaignLine(models.Model):
                 card = self.env["loyalty.card"]
                 if campaign.loyalty_program_id and not reason:
                     card = campaign.loyalty_program_id._customerism_grant(
-                        line.partner_id, campaign.offer_points
+                        line.partner_id,
+                        campaign.offer_points,
+                        # on the customer's portal, in their language: not
+                        # the campaign's internal name
+                        self.with_context(lang=line.partner_id.lang).env._(
+                            "Welcome back offer"
+                        ),
                     )
                     values["card_id"] = card.id
                 if by_activity:

@@ -28,9 +28,12 @@ class LoyaltyProgram(models.Model):
         )
         return profile.grade in KEY_ACCOUNT_GRADES
 
-    def _customerism_grant(self, partner, points):
+    def _customerism_grant(self, partner, points, description, origin=None):
         """Card of this program for ``partner`` with ``points`` more: a new coupon
-        or gift card, or the points added to the customer's loyalty card.
+        or gift card, or the points added to the customer's loyalty card. The
+        grant is logged in the card's history, as Odoo's own coupon generation
+        and balance update do: ``description`` and the ``origin`` record, which
+        the customer sees on the portal.
 
         Odoo's own coupon mails (the program's communication plan, at creation
         and at a points milestone) are not sent: they would bypass the consent
@@ -39,14 +42,25 @@ class LoyaltyProgram(models.Model):
         the complaint's note."""
         self.ensure_one()
         Card = self.env["loyalty.card"].sudo().with_context(loyalty_no_mail=True)
+        card = Card
         if self.program_type in ("loyalty", "ewallet"):
             card = Card.search(
                 [("program_id", "=", self.id), ("partner_id", "=", partner.id)],
                 limit=1,
             )
-            if card:
-                card.points += points
-                return card
-        return Card.create(
-            {"program_id": self.id, "partner_id": partner.id, "points": points}
+        if card:
+            card.points += points
+        else:
+            card = Card.create(
+                {"program_id": self.id, "partner_id": partner.id, "points": points}
+            )
+        self.env["loyalty.history"].sudo().create(
+            {
+                "card_id": card.id,
+                "description": description,
+                "issued": points,
+                "order_model": origin and origin._name,
+                "order_id": origin and origin.id,
+            }
         )
+        return card

@@ -219,6 +219,12 @@ class TestComplaintFlow(ComplaintCase):
         self.assertEqual(card.partner_id, self.contact)
         self.assertEqual(complaint.gesture_count, 1)
         self.assertIn(card.code, complaint.message_ids[0].body)
+        # logged in the card's history, linked to the complaint on the portal
+        history = card.history_ids
+        self.assertEqual(history.issued, 1)
+        self.assertEqual(history.description, f"Apology for complaint {complaint.name}")
+        self.assertEqual(history._get_order_portal_url(), complaint.get_portal_url())
+        self.assertEqual(history._get_order_description(), complaint.display_name)
 
     def test_supplier_traced_from_product(self):
         vendor = self.env["res.partner"].create({"name": "Jingdezhen Kiln"})

@@ -99,6 +99,14 @@ class TestWinback(CustomerismCase, MockEmail):
         # offer and mail within consent
         self.assertEqual(big_line.card_id.program_id, self.program)
         self.assertEqual(big_line.card_id.partner_id, self.big)
+        # logged in the card's history, without the campaign's internal name
+        self.assertEqual(
+            [
+                (h.description, h.issued, h.order_id)
+                for h in big_line.card_id.history_ids
+            ],
+            [("Welcome back offer", campaign.offer_points, 0)],
+        )
         mail = self.big.message_ids.filtered("customerism_marketing")
         self.assertEqual(len(mail), 1)
         self.assertEqual(big_line.state, "contacted")

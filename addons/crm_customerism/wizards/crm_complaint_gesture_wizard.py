@@ -41,7 +41,15 @@ class CrmComplaintGestureWizard(models.TransientModel):
             raise UserError(
                 self.env._("Complaint %(name)s has no customer.", name=complaint.name)
             )
-        card = self.program_id._customerism_grant(self.partner_id, self.points)
+        card = self.program_id._customerism_grant(
+            self.partner_id,
+            self.points,
+            # on the customer's portal, in their language
+            self.with_context(lang=self.partner_id.lang).env._(
+                "Apology for complaint %(name)s", name=complaint.name
+            ),
+            complaint,
+        )
         complaint.write({"gesture_card_ids": [fields.Command.link(card.id)]})
         complaint.message_post(
             body=self.env._(
