@@ -122,22 +122,21 @@ class CrmWinbackCampaignLine(models.Model):
                 summary=summary,
             )
         if card:
-            offer = self._offer_values(card)
+            offer = {
+                key.removeprefix("customerism_offer_"): value
+                for key, value in self._offer_values(card).items()
+            }
             if mailed:
                 text = self.env._(
                     "Offer of the campaign: %(points)s on %(program)s, code "
                     "%(code)s, sent to the customer in the win-back mail.",
-                    points=offer["customerism_offer_points"],
-                    program=offer["customerism_offer_program"],
-                    code=offer["customerism_offer_code"],
+                    **offer,
                 )
             else:
                 text = self.env._(
                     "Hand the offer over to the customer: %(points)s on "
                     "%(program)s, code %(code)s. It is not mailed to them.",
-                    points=offer["customerism_offer_points"],
-                    program=offer["customerism_offer_program"],
-                    code=offer["customerism_offer_code"],
+                    **offer,
                 )
             paragraph = Markup("<p>%s</p>") % text
             for activity in activities:
