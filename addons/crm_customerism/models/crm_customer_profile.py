@@ -786,61 +786,60 @@ SELECT p.id, 1 + (
             SQL(
                 """
 CREATE TEMPORARY TABLE customerism_agg AS
-WITH orders AS (
-    -- OFFSET 0 keeps this subquery from being flattened into the aggregate:
-    -- each order's conversion is then computed once, not once per sum
-    SELECT p.commercial_partner_id AS partner_id,
+WITH moves AS (
+    -- the orders (timestamp ts) and the credit notes (date d) in one pass,
+    -- so that the partners are joined and the rows grouped once
+    SELECT so.partner_id,
            so.date_order AS ts,
+           NULL::date AS d,
            CASE WHEN COALESCE(so.currency_rate, 0) IN (0, 1)
                 THEN COALESCE(so.amount_untaxed, 0)
                 ELSE so.amount_untaxed / so.currency_rate END AS amount,
            CASE WHEN COALESCE(so.currency_rate, 0) IN (0, 1) THEN %(margin)s
                 ELSE %(margin)s / so.currency_rate END AS margin
       FROM sale_order so
-      JOIN res_partner p ON p.id = so.partner_id
-     WHERE so.company_id = %(company)s AND so.state = 'sale' %(filter)s
-    OFFSET 0
-), sales AS (
-    SELECT partner_id,
-           count(*) AS order_count,
-           count(*) FILTER (WHERE ts >= %(cur_start)s) AS cur_order_count,
-           min(ts)::date AS first_date,
-           max(ts)::date AS last_date,
-           min(ts) FILTER (WHERE ts >= %(new_start)s)::date AS recent_first_date,
-           max(ts) FILTER (WHERE ts < %(new_start)s)::date AS before_last_date,
-           sum(amount) AS s_all,
-           sum(amount) FILTER (WHERE ts >= %(cur_start)s) AS s_cur,
-           sum(amount) FILTER (
-               WHERE ts >= %(prev_start)s AND ts < %(cur_start)s) AS s_prev,
-           sum(amount) FILTER (WHERE ts >= %(tcur_start)s) AS s_tcur,
-           sum(amount) FILTER (
-               WHERE ts >= %(tprev_start)s AND ts < %(tcur_start)s) AS s_tprev,
-           sum(margin) AS m_all,
-           sum(margin) FILTER (WHERE ts >= %(cur_start)s) AS m_cur,
-           bool_or(margin IS NOT NULL) AS margin_known
-      FROM orders
-     GROUP BY partner_id
-), refunds AS (
-    SELECT p.commercial_partner_id AS partner_id,
-           COALESCE(am.invoice_date, am.date) AS d,
-           -am.amount_untaxed_signed AS amount
+     WHERE so.company_id = %(company)s AND so.state = 'sale'
+    UNION ALL
+    SELECT am.partner_id, NULL, COALESCE(am.invoice_date, am.date),
+           -am.amount_untaxed_signed, NULL
       FROM account_move am
-      JOIN res_partner p ON p.id = am.partner_id
      WHERE am.company_id = %(company)s AND am.state = 'posted'
-       AND am.move_type = 'out_refund' %(filter)s
-), refund_totals AS (
-    SELECT partner_id,
-           sum(amount) AS r_all,
-           sum(amount) FILTER (WHERE d > %(d_cur_start)s) AS r_cur,
-           sum(amount) FILTER (
-               WHERE d > %(d_prev_start)s AND d <= %(d_cur_start)s) AS r_prev,
-           sum(amount) FILTER (WHERE d > %(d_tcur_start)s) AS r_tcur,
-           sum(amount) FILTER (
-               WHERE d > %(d_tprev_start)s AND d <= %(d_tcur_start)s) AS r_tprev
-      FROM refunds
-     GROUP BY partner_id
+       AND am.move_type = 'out_refund'
+), rows AS (
+    -- OFFSET 0 keeps this subquery from being flattened into the aggregate:
+    -- each row's amount is then computed once, not once per sum
+    SELECT p.commercial_partner_id AS partner_id, m.ts, m.d, m.amount, m.margin
+      FROM moves m
+      JOIN res_partner p ON p.id = m.partner_id
+     WHERE TRUE %(filter)s
+    OFFSET 0
 )
-SELECT * FROM sales FULL JOIN refund_totals USING (partner_id)
+SELECT partner_id,
+       count(ts) AS order_count,
+       count(ts) FILTER (WHERE ts >= %(cur_start)s) AS cur_order_count,
+       min(ts)::date AS first_date,
+       max(ts)::date AS last_date,
+       min(ts) FILTER (WHERE ts >= %(new_start)s)::date AS recent_first_date,
+       max(ts) FILTER (WHERE ts < %(new_start)s)::date AS before_last_date,
+       sum(amount) FILTER (WHERE ts IS NOT NULL) AS s_all,
+       sum(amount) FILTER (WHERE ts >= %(cur_start)s) AS s_cur,
+       sum(amount) FILTER (
+           WHERE ts >= %(prev_start)s AND ts < %(cur_start)s) AS s_prev,
+       sum(amount) FILTER (WHERE ts >= %(tcur_start)s) AS s_tcur,
+       sum(amount) FILTER (
+           WHERE ts >= %(tprev_start)s AND ts < %(tcur_start)s) AS s_tprev,
+       sum(margin) AS m_all,
+       sum(margin) FILTER (WHERE ts >= %(cur_start)s) AS m_cur,
+       bool_or(margin IS NOT NULL) AS margin_known,
+       sum(amount) FILTER (WHERE d IS NOT NULL) AS r_all,
+       sum(amount) FILTER (WHERE d > %(d_cur_start)s) AS r_cur,
+       sum(amount) FILTER (
+           WHERE d > %(d_prev_start)s AND d <= %(d_cur_start)s) AS r_prev,
+       sum(amount) FILTER (WHERE d > %(d_tcur_start)s) AS r_tcur,
+       sum(amount) FILTER (
+           WHERE d > %(d_tprev_start)s AND d <= %(d_tcur_start)s) AS r_tprev
+  FROM rows
+ GROUP BY partner_id
                 """,
                 margin=self._margin_expression(),
                 company=company.id,
