@@ -750,6 +750,19 @@ SELECT p.id, 1 + (
             list(partner_ids),
         )
 
+    @api.model
+    def _contacts_filter(self, partner_ids, alias):
+        """``AND alias.partner_id IN (the contacts of partner_ids)`` in
+        incremental mode."""
+        if partner_ids is None:
+            return SQL()
+        return SQL(
+            "AND %s IN (SELECT id FROM res_partner"
+            " WHERE commercial_partner_id = ANY(%s))",
+            SQL.identifier(alias, "partner_id"),
+            list(partner_ids),
+        )
+
     def _margin_expression(self):
         """Order margin in order currency when sale_margin stores it."""
         field = self.env["sale.order"]._fields.get("margin")
@@ -805,20 +818,19 @@ WITH moves AS (
            CASE WHEN COALESCE(so.currency_rate, 0) IN (0, 1) THEN %(margin)s
                 ELSE %(margin)s / so.currency_rate END AS margin
       FROM sale_order so
-     WHERE so.company_id = %(company)s AND so.state = 'sale'
+     WHERE so.company_id = %(company)s AND so.state = 'sale' %(orders_filter)s
     UNION ALL
     SELECT am.partner_id, NULL, COALESCE(am.invoice_date, am.date),
            -am.amount_untaxed_signed, NULL
       FROM account_move am
      WHERE am.company_id = %(company)s AND am.state = 'posted'
-       AND am.move_type = 'out_refund'
+       AND am.move_type = 'out_refund' %(refunds_filter)s
 ), rows AS (
     -- OFFSET 0 keeps this subquery from being flattened into the aggregate:
     -- each row's amount is then computed once, not once per sum
     SELECT p.commercial_partner_id AS partner_id, m.ts, m.d, m.amount, m.margin
       FROM moves m
       JOIN res_partner p ON p.id = m.partner_id
-     WHERE TRUE %(filter)s
     OFFSET 0
 )
 SELECT partner_id,
@@ -850,7 +862,10 @@ SELECT partner_id,
                 """,
                 margin=self._margin_expression(),
                 company=company.id,
-                filter=self._target_filter(partner_ids),
+                # incremental: the documents of the partners' contacts, found
+                # through the indexes
+                orders_filter=self._contacts_filter(partner_ids, "so"),
+                refunds_filter=self._contacts_filter(partner_ids, "am"),
                 **after,
                 **{f"d_{key}": day for key, day in starts.items()},
             )
