@@ -153,3 +153,59 @@ class TestInteractionConsent(ComplaintCase):
             Consent.with_user(both).search([("id", "in", all_ids)]),
             Consent.browse(all_ids),
         )
+
+    def test_mass_mail_to_contacts_within_consent_and_cap(self):
+        """Odoo's mass mail from the contacts list leaves out the contacts of a
+        customer who refused mail and of one at the marketing cap, like
+        blacklisted addresses; unchecking the exclusion list sends to all."""
+        self.env["crm.contact.consent"].create(
+            {"partner_id": self.customer.id, "channel": "email", "status": "refused"}
+        )
+        busy = self.env["res.partner"].create(
+            {"name": "Busy Buyer", "is_company": True, "email": "busy@example.com"}
+        )
+        self.company.customerism_contact_cap = 2
+        for summary in ("Spring offer", "Summer offer"):
+            busy._customerism_log_interaction(
+                "phone", "outbound", summary, marketing=True
+            )
+        free = self.env["res.partner"].create(
+            {"name": "Free Buyer", "is_company": True, "email": "free@example.com"}
+        )
+        recipients = self.contact | busy | free
+
+        def send(use_exclusion_list):
+            composer = (
+                self.env["mail.compose.message"]
+                .with_context(
+                    default_model="res.partner",
+                    default_composition_mode="mass_mail",
+                    active_ids=recipients.ids,
+                )
+                .create(
+                    {
+                        "subject": "New catalogue",
+                        "body": "<p>Our new catalogue</p>",
+                        "use_exclusion_list": use_exclusion_list,
+                    }
+                )
+            )
+            composer._action_send_mail()
+            # left out: failure "mail_bl", as for a blacklisted address
+            return {
+                mail.res_id: mail.failure_type
+                for mail in self.env["mail.mail"].search(
+                    [("model", "=", "res.partner"), ("res_id", "in", recipients.ids)]
+                )
+            }
+
+        self.assertEqual(
+            send(True),
+            {self.contact.id: "mail_bl", busy.id: "mail_bl", free.id: False},
+        )
+        self.env["mail.mail"].search([("res_id", "in", recipients.ids)]).unlink()
+        self.assertEqual(
+            send(False),
+            dict.fromkeys(recipients.ids, False),
+            "exclusion list unchecked",
+        )
