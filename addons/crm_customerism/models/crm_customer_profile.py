@@ -682,12 +682,7 @@ SELECT p.id, 1 + (
         ):
             self.env[model].flush_model()
         cr = self.env.cr
-        # the statements below are planned on temporary tables whose estimates
-        # make PostgreSQL's JIT compile them for seconds: plain execution is
-        # much faster (restored at the end)
-        cr.execute(SQL("SET LOCAL jit = off"))
-        # sorts of the window functions in memory rather than on disk
-        cr.execute(SQL("SET LOCAL work_mem = %s", WORK_MEM))
+        self._set_recompute_settings()
         self._build_aggregates(company, today, partner_ids)
         self._create_missing_profiles(company, partner_ids, now)
         ranks = self._build_ranks(company, partner_ids)
@@ -731,6 +726,17 @@ SELECT p.id, 1 + (
             )
         return changes
 
+    def _set_recompute_settings(self):
+        """PostgreSQL settings of the recompute, for the transaction (so set
+        again after each commit of the cron)."""
+        # the statements are planned on temporary tables whose estimates make
+        # PostgreSQL's JIT compile them for seconds: plain execution is much
+        # faster (restored at the end)
+        self.env.cr.execute(SQL("SET LOCAL jit = off"))
+        # the sorts of the rank limits and the batches' rows in memory rather
+        # than on disk
+        self.env.cr.execute(SQL("SET LOCAL work_mem = %s", WORK_MEM))
+
     def _progress(self, commit, done, total):
         if not commit:
             return
@@ -738,6 +744,7 @@ SELECT p.id, 1 + (
         if not self.env.registry.in_test_mode():
             # cron only: keep the work of every batch, the next run resumes anyway
             self.env.cr.commit()  # pylint: disable=invalid-commit
+            self._set_recompute_settings()
 
     @api.model
     def _target_filter(self, partner_ids, alias="p", column="commercial_partner_id"):
