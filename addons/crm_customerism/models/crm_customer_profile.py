@@ -1155,28 +1155,30 @@ SELECT f.n, f.grades, f.previous_grades,
             SQL(
                 """
 CREATE TEMPORARY TABLE customerism_rank AS
-WITH pool AS (%(pool)s
-), g AS (
-    SELECT * FROM pool WHERE order_count > 0
-), total AS (
-    SELECT count(*) AS n FROM g
+WITH pool AS NOT MATERIALIZED (%(pool)s
+), scope AS MATERIALIZED (
+    SELECT * FROM pool WHERE in_scope AND order_count > 0
 ), counted AS (
-    SELECT t.partner_id, total.n,
-           1 + (SELECT count(*) FROM g
-                 WHERE (g.current_value, g.historical_value)
-                       > (t.current_value, t.historical_value)) AS pos,
-           (5 * (SELECT count(*) FROM g
-                  WHERE g.last_order_date <= t.last_order_date)
-            + total.n - 1) / total.n AS r,
-           (5 * (SELECT count(*) FROM g WHERE g.order_count <= t.order_count)
-            + total.n - 1) / total.n AS f,
-           (5 * (SELECT count(*) FROM g
-                  WHERE g.historical_value <= t.historical_value)
-            + total.n - 1) / total.n AS m
-      FROM g t, total
-     WHERE t.in_scope
+    -- one pass over the graded customers of the company for all those in
+    -- scope
+    SELECT t.partner_id, count(*) AS n,
+           1 + count(*) FILTER (
+               WHERE (g.current_value, g.historical_value)
+                     > (t.current_value, t.historical_value)) AS pos,
+           count(*) FILTER (WHERE g.last_order_date <= t.last_order_date) AS r,
+           count(*) FILTER (WHERE g.order_count <= t.order_count) AS f,
+           count(*) FILTER (WHERE g.historical_value <= t.historical_value) AS m
+      FROM pool g
+      JOIN scope t ON TRUE
+     WHERE g.order_count > 0
+     GROUP BY t.partner_id
 )
-SELECT partner_id, r, f, m, %(grade)s AS computed_grade FROM counted
+SELECT partner_id,
+       (5 * r + n - 1) / n AS r,
+       (5 * f + n - 1) / n AS f,
+       (5 * m + n - 1) / n AS m,
+       %(grade)s AS computed_grade
+  FROM counted
                 """,
                 pool=self._rank_pool(company, partner_ids),
                 grade=self._grade_case(
