@@ -132,30 +132,26 @@ class TestComplaintPortal(HttpCase):
         self.assertNotIn("West only", form)
         self.assertNotIn("Old category", form)
         token = self._csrf("/my/complaints/new")
-        for bad in (str(foreign.id), str(archived.id), "999999", "abc"):
-            response = self.url_open(
+
+        def submit(category):
+            return self.url_open(
                 "/my/complaints/new",
                 data={
                     "csrf_token": token,
                     "subject": "丝绸起皱",
                     "description": "丝绸到货时起皱。",
-                    "category_id": bad,
+                    "category_id": category,
                 },
             )
+
+        for bad in (str(foreign.id), str(archived.id), "999999", "abc"):
+            response = submit(bad)
             self.assertEqual(response.status_code, 200, bad)
             self.assertIn("Choose a category from the list", response.text, bad)
             # what the customer wrote comes back with the form
             self.assertIn("丝绸到货时起皱", response.text, bad)
         self.assertFalse(self.env["crm.complaint"].search([("channel", "=", "portal")]))
-        response = self.url_open(
-            "/my/complaints/new",
-            data={
-                "csrf_token": token,
-                "subject": "丝绸起皱",
-                "description": "丝绸到货时起皱。",
-                "category_id": str(shared.id),
-            },
-        )
+        response = submit(str(shared.id))
         complaint = self.env["crm.complaint"].search([("channel", "=", "portal")])
         self.assertEqual(len(complaint), 1)
         self.assertEqual(complaint.category_id, shared)
