@@ -1,3 +1,5 @@
+import re
+
 from markupsafe import Markup
 
 from odoo import http
@@ -9,7 +11,19 @@ from odoo.addons.portal.controllers.portal import CustomerPortal
 from odoo.addons.portal.controllers.portal import pager as portal_pager
 
 MAX_PORTAL_TEXT = 20000
+MAX_SUBJECT = 200
+MAX_PORTAL_ORDERS = 100
+MAX_PORTAL_FILES = 5
+MAX_PORTAL_FILE_SIZE = 10 * 1024 * 1024
 PAGE_SIZE = 20
+# control characters other than tab and line breaks: a NUL would cut the text
+# short in the HTML conversion
+CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _clean_text(value):
+    """Text typed by the customer, without control characters."""
+    return CONTROL_CHARS.sub("", value or "").strip()
 
 
 class ComplaintPortal(CustomerPortal):
@@ -96,15 +110,75 @@ class ComplaintPortal(CustomerPortal):
             )
         )
 
+    def _complaint_orders(self):
+        """The customer's confirmed orders offered on the form: those Odoo's
+        portal rules let the user read, in the company the complaint is filed
+        in, most recent first."""
+        SaleOrder = request.env["sale.order"]
+        if not SaleOrder.has_access("read"):
+            return SaleOrder
+        return SaleOrder.search(
+            [
+                ("state", "=", "sale"),
+                ("company_id", "=", request.env.user.company_id.id),
+            ],
+            order="date_order desc, id desc",
+            limit=MAX_PORTAL_ORDERS,
+        )
+
+    def _complaint_products(self, orders):
+        """The products of the offered orders."""
+        # sudo: the lines of orders the customer may read (checked above)
+        return orders.sudo().order_line.product_id
+
     def _complaint_form_values(self, error=None, post=None):
         values = self._prepare_portal_layout_values()
+        orders = self._complaint_orders()
         values.update(
             page_name="complaint_new",
             categories=self._complaint_categories(),
+            orders=orders,
+            products=self._complaint_products(orders),
+            attachment_hint=request.env._(
+                "At most %(count)s files of %(size)s MB each.",
+                count=MAX_PORTAL_FILES,
+                size=MAX_PORTAL_FILE_SIZE // (1024 * 1024),
+            ),
             error=error or {},
             post=post or {},
         )
         return values
+
+    @staticmethod
+    def _chosen(records, value):
+        """The record of ``records`` whose id was posted as ``value``."""
+        value = (value or "").strip()
+        return records.filtered(lambda rec: str(rec.id) == value)
+
+    def _complaint_files(self, error):
+        """(name, content) of the files sent with the form, within the limits."""
+        files = [
+            file
+            for file in request.httprequest.files.getlist("attachments")
+            if file.filename
+        ]
+        if len(files) > MAX_PORTAL_FILES:
+            error["attachments"] = request.env._(
+                "Attach at most %(count)s files.", count=MAX_PORTAL_FILES
+            )
+            return []
+        contents = []
+        for file in files:
+            content = file.read(MAX_PORTAL_FILE_SIZE + 1)
+            if len(content) > MAX_PORTAL_FILE_SIZE:
+                error["attachments"] = request.env._(
+                    "%(name)s is too large: %(size)s MB at most per file.",
+                    name=file.filename,
+                    size=MAX_PORTAL_FILE_SIZE // (1024 * 1024),
+                )
+                return []
+            contents.append((file.filename, content))
+        return contents
 
     @http.route(
         "/my/complaints/new",
@@ -118,11 +192,15 @@ class ComplaintPortal(CustomerPortal):
             return request.render(
                 "crm_customerism.portal_complaint_new", self._complaint_form_values()
             )
-        subject = (post.get("subject") or "").strip()
-        description = (post.get("description") or "").strip()
+        subject = _clean_text(post.get("subject"))
+        description = _clean_text(post.get("description"))
         error = {}
         if not subject:
             error["subject"] = request.env._("Give a subject.")
+        elif len(subject) > MAX_SUBJECT:
+            error["subject"] = request.env._(
+                "The subject is too long (%(max)s characters at most).", max=MAX_SUBJECT
+            )
         if not description:
             error["description"] = request.env._("Describe what happened.")
         if len(description) > MAX_PORTAL_TEXT:
@@ -131,22 +209,38 @@ class ComplaintPortal(CustomerPortal):
                 "documents to the complaint afterwards.",
                 max=MAX_PORTAL_TEXT,
             )
-        category = request.env["crm.complaint.category"]
-        if post.get("category_id"):
-            categories = self._complaint_categories()
-            category = categories.filtered(
-                lambda c: str(c.id) == post["category_id"].strip()
+        # only what the form offered is accepted: the customer's own categories,
+        # orders and products
+        category = self._chosen(self._complaint_categories(), post.get("category_id"))
+        if post.get("category_id") and not category:
+            error["category_id"] = request.env._("Choose a category from the list.")
+        orders = self._complaint_orders()
+        order = self._chosen(orders, post.get("sale_order_id"))
+        if post.get("sale_order_id") and not order:
+            error["sale_order_id"] = request.env._("Choose one of your orders.")
+        products = self._complaint_products(order or orders)
+        product = self._chosen(products, post.get("product_id"))
+        if post.get("product_id") and not product:
+            error["product_id"] = (
+                request.env._(
+                    "This product is not on order %(order)s.", order=order.name
+                )
+                if order
+                else request.env._("Choose a product you ordered.")
             )
-            if not category:
-                error["category_id"] = request.env._("Choose a category from the list.")
+        files = self._complaint_files(error)
         if error:
+            # the form comes back with what was typed, cut to what it accepts
+            post = dict(post, subject=subject[:MAX_SUBJECT])
+            post["description"] = description[:MAX_PORTAL_TEXT]
+            post.pop("attachments", None)
             return request.render(
                 "crm_customerism.portal_complaint_new",
                 self._complaint_form_values(error=error, post=post),
             )
         user = request.env.user
         # the portal user has no create right: the complaint is created in their
-        # name, for their own partner only
+        # name, for their own partner only, with the links checked above
         complaint = (
             request.env["crm.complaint"]
             .sudo()
@@ -158,6 +252,8 @@ class ComplaintPortal(CustomerPortal):
                     "partner_id": user.partner_id.id,
                     "channel": "portal",
                     "category_id": category.id or False,
+                    "sale_order_id": order.id or False,
+                    "product_id": product.id or False,
                     "company_id": user.company_id.id,
                 }
             )
@@ -167,6 +263,9 @@ class ComplaintPortal(CustomerPortal):
             % request.env._("Complaint filed on the customer portal."),
             author_id=user.partner_id.id,
             subtype_xmlid="mail.mt_note",
+            # created by message_post on the complaint (HTML, SVG and XML files
+            # of a portal user are stored as plain text)
+            attachments=files,
         )
         return request.redirect(f"/my/complaints/{complaint.id}")
 
@@ -175,6 +274,7 @@ class ComplaintPortal(CustomerPortal):
     # ------------------------------------------------------------------
 
     def _complaint_rating(self, token):
+        # sudo: the token is the proof; only a complaint's rating is found
         rating = (
             request.env["rating.rating"]
             .sudo()
@@ -200,6 +300,7 @@ class ComplaintPortal(CustomerPortal):
                 "This satisfaction link is not valid. Check that you copied it whole."
             )
             return request.render("crm_customerism.portal_complaint_rating", values)
+        # sudo: the complaint of the rating the token found
         complaint = request.env["crm.complaint"].sudo().browse(rating.res_id)
         values["complaint"] = complaint
         if rating.consumed:

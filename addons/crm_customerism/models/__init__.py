@@ -18,3 +18,6 @@ from . import mail_activity_plan
 from . import crm_winback_campaign
 from . import crm_winback_campaign_line
 from . import loyalty_history
+from . import crm_complaint_linked_mixin
+from . import rating_rating
+from . import mail_followers

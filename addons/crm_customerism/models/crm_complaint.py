@@ -123,7 +123,9 @@ class CrmComplaint(models.Model):
         readonly=False,
     )
     partner_to_qualify = fields.Boolean(
-        related="partner_id.customerism_to_qualify", string="Contact to Qualify"
+        related="partner_id.customerism_to_qualify",
+        string="Contact to Qualify",
+        groups="base.group_user",
     )
     channel = fields.Selection(
         CHANNEL_SELECTION, required=True, default="phone", tracking=True
@@ -132,7 +134,11 @@ class CrmComplaint(models.Model):
         "crm.complaint.category", tracking=True, check_company=True
     )
     severity = fields.Selection(
-        SEVERITY_SELECTION, required=True, default="normal", tracking=True
+        SEVERITY_SELECTION,
+        required=True,
+        default="normal",
+        tracking=True,
+        groups="base.group_user",
     )
     description = fields.Html(sanitize_style=True)
     # links to the documents the complaint is about
@@ -172,6 +178,7 @@ class CrmComplaint(models.Model):
         compute="_compute_team_id",
         store=True,
         readonly=False,
+        groups="base.group_user",
     )
     stage = fields.Selection(
         STAGE_SELECTION,
@@ -182,12 +189,12 @@ class CrmComplaint(models.Model):
         copy=False,
         group_expand="_group_expand_stage",
     )
-    color = fields.Integer()
+    color = fields.Integer(groups="base.group_user")
     # dates
     acknowledged_date = fields.Datetime(readonly=True, copy=False)
     resolved_date = fields.Datetime(readonly=True, copy=False)
     closed_date = fields.Datetime(readonly=True, copy=False)
-    reopen_count = fields.Integer(readonly=True, copy=False)
+    reopen_count = fields.Integer(readonly=True, copy=False, groups="base.group_user")
     # SLA
     sla_start = fields.Datetime(
         string="Received On",
@@ -202,6 +209,7 @@ class CrmComplaint(models.Model):
         store=True,
         help="Service tier of the customer in the company (from the grade); "
         "standard when the customer has no value profile.",
+        groups="base.group_user",
     )
     sla_policy_id = fields.Many2one(
         "crm.complaint.sla.policy",
@@ -211,6 +219,7 @@ class CrmComplaint(models.Model):
         readonly=False,
         check_company=True,
         tracking=True,
+        groups="base.group_user",
     )
     response_deadline = fields.Datetime(
         compute="_compute_deadlines", store=True, index=True
@@ -224,8 +233,11 @@ class CrmComplaint(models.Model):
         copy=False,
         help="Working hours spent waiting on the customer: they extend the "
         "resolution deadline.",
+        groups="base.group_user",
     )
-    pause_start = fields.Datetime(string="Waiting Since", readonly=True, copy=False)
+    pause_start = fields.Datetime(
+        string="Waiting Since", readonly=True, copy=False, groups="base.group_user"
+    )
     sla_status = fields.Selection(
         [
             ("ontime", "On Time"),
@@ -237,18 +249,25 @@ class CrmComplaint(models.Model):
         string="SLA Status",
         compute="_compute_sla_status",
         search="_search_sla_status",
+        groups="base.group_user",
     )
     escalation_level = fields.Integer(
         readonly=True,
         copy=False,
         help="1: the response deadline passed; 2: the resolution deadline passed.",
+        groups="base.group_user",
     )
-    last_escalation_date = fields.Datetime(readonly=True, copy=False)
+    last_escalation_date = fields.Datetime(
+        readonly=True, copy=False, groups="base.group_user"
+    )
     # root cause and remedies
     root_cause_type = fields.Selection(
-        ROOT_CAUSE_SELECTION, string="Root Cause", tracking=True
+        ROOT_CAUSE_SELECTION,
+        string="Root Cause",
+        tracking=True,
+        groups="base.group_user",
     )
-    root_cause = fields.Text(string="Root Cause Analysis")
+    root_cause = fields.Text(string="Root Cause Analysis", groups="base.group_user")
     supplier_id = fields.Many2one(
         "res.partner",
         check_company=True,
@@ -258,26 +277,47 @@ class CrmComplaint(models.Model):
         help="Supplier at the origin of the problem (root cause supplier); traced "
         "from the product's vendors when not given (the supply link addon traces it "
         "from the lot or the purchase line).",
+        groups="base.group_user",
     )
     resolution = fields.Html(help="What was done for the customer; needed to resolve.")
     corrective_action = fields.Text(
-        help="Fix for this customer (e.g. replacement, credit note, visit)."
+        help="Fix for this customer (e.g. replacement, credit note, visit).",
+        groups="base.group_user",
     )
     corrective_user_id = fields.Many2one(
-        "res.users", string="Corrective Action Owner", check_company=True
+        "res.users",
+        string="Corrective Action Owner",
+        check_company=True,
+        groups="base.group_user",
     )
-    corrective_date = fields.Date(string="Corrective Action Due")
-    preventive_action = fields.Text(help="What stops the problem from recurring.")
+    corrective_date = fields.Date(
+        string="Corrective Action Due", groups="base.group_user"
+    )
+    preventive_action = fields.Text(
+        help="What stops the problem from recurring.", groups="base.group_user"
+    )
     preventive_user_id = fields.Many2one(
-        "res.users", string="Preventive Action Owner", check_company=True
+        "res.users",
+        string="Preventive Action Owner",
+        check_company=True,
+        groups="base.group_user",
     )
-    preventive_date = fields.Date(string="Preventive Action Due")
+    preventive_date = fields.Date(
+        string="Preventive Action Due", groups="base.group_user"
+    )
     # duplicates
     merged_into_id = fields.Many2one(
-        "crm.complaint", readonly=True, copy=False, index=True
+        "crm.complaint",
+        readonly=True,
+        copy=False,
+        index=True,
+        groups="base.group_user",
     )
     merged_ids = fields.One2many(
-        "crm.complaint", "merged_into_id", string="Merged Complaints"
+        "crm.complaint",
+        "merged_into_id",
+        string="Merged Complaints",
+        groups="base.group_user",
     )
     # lifecycle
     lifecycle_risk = fields.Boolean(
@@ -287,8 +327,11 @@ class CrmComplaint(models.Model):
         index=True,
         help="This complaint (open and high or critical, or the last of repeated "
         "complaints) puts its customer in the at-risk lifecycle stage.",
+        groups="base.group_user",
     )
-    lifecycle_risk_reason = fields.Char(readonly=True, copy=False)
+    lifecycle_risk_reason = fields.Char(
+        readonly=True, copy=False, groups="base.group_user"
+    )
     # apology gestures (loyalty programs)
     gesture_card_ids = fields.Many2many(
         "loyalty.card",
@@ -298,8 +341,11 @@ class CrmComplaint(models.Model):
         string="Apology Gestures",
         copy=False,
         readonly=True,
+        groups="base.group_user",
     )
-    gesture_count = fields.Integer(compute="_compute_gesture_count")
+    gesture_count = fields.Integer(
+        compute="_compute_gesture_count", groups="base.group_user"
+    )
 
     _sql_constraints = [
         (
@@ -344,6 +390,7 @@ class CrmComplaint(models.Model):
 
     @api.depends("commercial_partner_id", "company_id")
     def _compute_service_tier(self):
+        # sudo: the tier only, also for users without access to profiles
         profiles = (
             self.env["crm.customer.profile"]
             .sudo()
@@ -368,6 +415,7 @@ class CrmComplaint(models.Model):
 
     @api.depends("severity", "service_tier", "company_id")
     def _compute_sla_policy_id(self):
+        # sudo: the policy applies whoever files the complaint (portal, mail)
         Policy = self.env["crm.complaint.sla.policy"].sudo()
         for complaint in self:
             complaint.sla_policy_id = Policy._find(
@@ -478,6 +526,16 @@ class CrmComplaint(models.Model):
     def _compute_access_url(self):
         for complaint in self:
             complaint.access_url = f"/my/complaints/{complaint.id}"
+
+    def _get_thread_with_access(self, thread_id, mode="read", **kwargs):
+        # portal compares a token with the complaint's own, which is only made
+        # when a link is shared: a token for a complaint without one (or for a
+        # missing complaint) finds nothing, instead of failing on the compare
+        if kwargs.get("token"):
+            thread = self.browse(thread_id).sudo().exists()
+            if not thread.access_token:
+                kwargs = dict(kwargs, token=None)
+        return super()._get_thread_with_access(thread_id, mode=mode, **kwargs)
 
     def _rating_get_parent_field_name(self):
         return "team_id"
@@ -630,6 +688,8 @@ class CrmComplaint(models.Model):
                 )
                 reopened |= complaint
             super(CrmComplaint, complaint).write({**vals, **extra})
+        if reopened:
+            reopened._void_rating_requests()
         for complaint in reopened:
             complaint.message_post(
                 body=self.env._(
@@ -780,6 +840,24 @@ class CrmComplaint(models.Model):
                 # no email: the request stays on the portal page
                 complaint._rating_get_access_token()
 
+    def _void_rating_requests(self):
+        """A reopened complaint is rated again at its next closure: the link of
+        the pending request stops working."""
+        # sudo: the request is the customer's rating record, voided with its
+        # complaint by whoever may reopen it (write access checked by write)
+        self.env["rating.rating"].sudo().search(
+            [
+                ("res_model", "=", self._name),
+                ("res_id", "in", self.ids),
+                ("consumed", "=", False),
+            ]
+        ).unlink()
+
+    def _get_allowed_message_post_params(self):
+        # a rating is given through the rating request only (rating_apply),
+        # never along with a chatter message (portal_rating allows it)
+        return super()._get_allowed_message_post_params() - {"rating_value"}
+
     def _rating_get_url(self, score=None):
         """Link of the satisfaction form sent to the customer."""
         self.ensure_one()
@@ -804,6 +882,15 @@ class CrmComplaint(models.Model):
             raise UserError(
                 self.env._(
                     "A satisfaction rating goes from 1 to 5, not %(rate)s.", rate=rate
+                )
+            )
+        not_closed = self.filtered(lambda c: c.stage != "closed")
+        if not_closed:
+            raise UserError(
+                self.env._(
+                    "Complaint %(name)s is not closed: its customer rates it once it "
+                    "is closed.",
+                    name=not_closed[:1].name,
                 )
             )
         if token or rating:
@@ -847,6 +934,7 @@ class CrmComplaint(models.Model):
         if not emails:
             return self.env["res.partner"]
         email = tools.email_normalize(emails[0]) or emails[0]
+        # sudo: the mail gateway finds or creates the sender's contact
         Partner = self.env["res.partner"].sudo().with_context(active_test=False)
         partner = Partner.search(
             [
@@ -881,6 +969,7 @@ class CrmComplaint(models.Model):
         if not name and "@" not in raw:
             name = re.sub(r"<[^>]*>", "", raw)
         name = name.strip(" \"'")[:MAX_SENDER_NAME_CHARS]
+        # sudo: the mail gateway creates the sender's contact
         return (
             self.env["res.partner"]
             .sudo()
@@ -963,6 +1052,14 @@ class CrmComplaint(models.Model):
         )
 
     def message_post(self, **kwargs):
+        if kwargs.get("rating_value"):
+            # rating.mixin would create the rating (as superuser) with no check
+            raise UserError(
+                self.env._(
+                    "A complaint is rated by its customer through the satisfaction "
+                    "link sent at closure, not with a message."
+                )
+            )
         if (
             len(self) == 1
             and self.merged_into_id
@@ -1157,6 +1254,8 @@ class CrmComplaint(models.Model):
         for company, complaints in self.grouped("company_id").items():
             partner_ids = complaints.commercial_partner_id.ids
             if partner_ids:
+                # sudo: the flags follow every complaint of the customer, also
+                # those the user may not read
                 self.sudo()._flag_lifecycle_risk(company, partner_ids)
 
     @api.model
@@ -1266,8 +1365,43 @@ class CrmComplaint(models.Model):
         survivor's. Modules adding links to a complaint extend this list."""
         return list(LINK_FIELDS)
 
-    def _merge_from(self, sources):
+    def _check_mergeable(self, sources):
+        """Refuse a merge that would move one customer's complaint (its text,
+        messages and followers) into another customer's or another company's,
+        whatever the caller's UI offered."""
         self.ensure_one()
+        if not sources:
+            raise UserError(self.env._("Select at least two complaints to merge."))
+        complaints = self | sources
+        if not self.commercial_partner_id or (
+            complaints.commercial_partner_id != self.commercial_partner_id
+        ):
+            raise UserError(
+                self.env._(
+                    "Only complaints of one and the same customer can be merged: "
+                    "%(names)s belong to different customers.",
+                    names=", ".join(complaints.mapped("name")),
+                )
+            )
+        if len(complaints.company_id) != 1:
+            raise UserError(
+                self.env._("Only complaints of one and the same company can be merged.")
+            )
+        if self.stage == "cancelled":
+            raise UserError(
+                self.env._(
+                    "Complaint %(name)s is cancelled: keep an open complaint.",
+                    name=self.name,
+                )
+            )
+        if any(source.stage == "closed" for source in sources):
+            raise UserError(
+                self.env._("A closed complaint cannot be merged into another one.")
+            )
+
+    def _merge_from(self, sources):
+        self._check_mergeable(sources)
+        (self | sources).check_access("write")
         vals = {}
         # links of the duplicates that the survivor cannot take: (source, field, value)
         other_links = []
@@ -1301,7 +1435,8 @@ class CrmComplaint(models.Model):
         ]
         self.write(vals)
         # messages, attachments, activities and ratings follow the survivor (a
-        # rating link sent for a duplicate now rates the survivor)
+        # rating link sent for a duplicate now rates the survivor); sudo: the
+        # write access to all the complaints and one customer are checked above
         self.env["mail.message"].sudo().search(
             [("model", "=", self._name), ("res_id", "in", sources.ids)]
         ).write({"res_id": self.id})
@@ -1362,6 +1497,7 @@ class CrmComplaint(models.Model):
         """A link value of a duplicate for the merge note: a clickable link to a
         record, the label of a choice, escaped text otherwise."""
         if isinstance(value, models.BaseModel):
+            # sudo: the name of a linked record, in a note on the same complaint
             record = value.sudo()
             return Markup(", ").join(
                 rec._get_html_link(title=rec.display_name) for rec in record

@@ -30,6 +30,7 @@ class CrmTeam(models.Model):
                 ["__count"],
             )
         )
+        # sudo: the team's average satisfaction, not the ratings themselves
         ratings = dict(
             self.env["rating.rating"]
             .sudo()

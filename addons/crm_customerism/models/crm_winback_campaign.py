@@ -161,6 +161,9 @@ class CrmWinbackCampaign(models.Model):
 
     def action_generate_targets(self):
         """(Re)build the target list from the value profiles, in one search."""
+        # the targets are chosen among every profile (as superuser): only
+        # those who may change the campaign (managers) generate them
+        self.check_access("write")
         for campaign in self:
             if campaign.state != "draft":
                 raise UserError(
@@ -170,6 +173,8 @@ class CrmWinbackCampaign(models.Model):
                     )
                 )
             campaign.line_ids.unlink()
+            # sudo: every profile of the company is a candidate, whoever the
+            # account owner (the campaign's manager checked above)
             profiles = (
                 self.env["crm.customer.profile"]
                 .sudo()
@@ -201,6 +206,9 @@ class CrmWinbackCampaign(models.Model):
         return True
 
     def action_launch(self):
+        # the offers are granted as superuser (loyalty cards): only those who
+        # may change the campaign (managers) launch it
+        self.check_access("write")
         for campaign in self:
             if campaign.state != "draft":
                 raise UserError(
@@ -249,6 +257,7 @@ class CrmWinbackCampaign(models.Model):
         )
         if not lines:
             return True
+        # sudo: only whether the targets ordered is read, not the orders
         orders = (
             self.env["sale.order"]
             .sudo()

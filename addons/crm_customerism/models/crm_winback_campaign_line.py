@@ -158,6 +158,8 @@ class CrmWinbackCampaignLine(models.Model):
             subtype_xmlid="mail.mt_comment",
             partner_ids=partner.ids,
         )
+        # sudo: the contact's marks on the message just posted (not writable
+        # by its author through the ORM)
         message.sudo().write(
             {
                 "customerism_channel": "email",

@@ -15,6 +15,7 @@ class LoyaltyProgram(models.Model):
     )
 
     def _customerism_is_key_account(self, partner, company):
+        # sudo: only the grade is read, for the points factor
         profile = (
             self.env["crm.customer.profile"]
             .sudo()
@@ -41,6 +42,10 @@ class LoyaltyProgram(models.Model):
         caller's channel: the win-back mail, the account owner's activity or
         the complaint's note."""
         self.ensure_one()
+        # sudo: complaint and win-back users cannot create loyalty cards; the
+        # callers check who may grant what (the gesture wizard: the complaint's
+        # own customer within the company's limit; win-back: the campaign's
+        # manager)
         Card = self.env["loyalty.card"].sudo().with_context(loyalty_no_mail=True)
         card = Card
         if self.program_type in ("loyalty", "ewallet"):

@@ -216,9 +216,18 @@ class ResCompany(models.Model):
         "customerism_complaint_repeat_days",
         "customerism_contact_cap",
         "customerism_contact_cap_days",
+        "customerism_gesture_limit",
     )
     def _check_customerism_lifecycle(self):
         for company in self:
+            if company.customerism_gesture_limit < 0:
+                raise ValidationError(
+                    self.env._(
+                        "Company %(company)s: the apology gesture limit cannot be "
+                        "negative (0: only managers grant gestures).",
+                        company=company.name,
+                    )
+                )
             if company.customerism_complaint_repeat_count < 0:
                 raise ValidationError(
                     self.env._(
@@ -323,6 +332,13 @@ class ResCompany(models.Model):
     )
     customerism_complaint_repeat_days = fields.Integer(
         string="Complaint Period (Days)", default=90
+    )
+    customerism_gesture_limit = fields.Float(
+        string="Apology Gesture Limit",
+        default=100.0,
+        help="Largest apology gesture a complaint user may grant on a complaint: "
+        "points of a loyalty or coupon program, or the amount of a gift card or "
+        "eWallet. Above it, a Customerism manager grants the gesture.",
     )
     customerism_contact_cap = fields.Integer(
         string="Marketing Contact Cap",

@@ -118,6 +118,9 @@ class ResConfigSettings(models.TransientModel):
     customerism_complaint_repeat_days = fields.Integer(
         related="company_id.customerism_complaint_repeat_days", readonly=False
     )
+    customerism_gesture_limit = fields.Float(
+        related="company_id.customerism_gesture_limit", readonly=False
+    )
     customerism_contact_cap = fields.Integer(
         related="company_id.customerism_contact_cap", readonly=False
     )

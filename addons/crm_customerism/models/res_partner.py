@@ -302,6 +302,7 @@ class ResPartner(models.Model):
         since = fields.Datetime.now() - relativedelta(
             days=company.customerism_contact_cap_days
         )
+        # sudo: a count of marketing contacts for the cap, whoever made them
         groups = (
             self.env["mail.message"]
             .sudo()
@@ -320,6 +321,7 @@ class ResPartner(models.Model):
 
     def _customerism_refused_channels(self):
         """{commercial partner id: set of refused channels}."""
+        # sudo: a refusal binds every sender, even one who may not read it
         consents = (
             self.env["crm.contact.consent"]
             .sudo()
@@ -398,6 +400,7 @@ class ResPartner(models.Model):
             }
             if date:
                 values["date"] = date
+            # sudo: the contact's marks on the message just posted
             message.sudo().write(values)
             messages |= message
         return messages

@@ -31,6 +31,8 @@ class SaleOrder(models.Model):
         orders = self.filtered(lambda order: order.state == "sale")
         if not orders:
             return
+        # sudo: the order's confirmation marks the customer won back, whoever
+        # confirms it (only the order's own customer and company are searched)
         lines = (
             self.env["crm.winback.campaign.line"]
             .sudo()

@@ -104,6 +104,14 @@ class ComplaintCase(TransactionCase):
         values.update(vals)
         return cls.Complaint.create(values)
 
+    @classmethod
+    def _closed_complaint(cls, **vals):
+        """A complaint resolved and closed: its rating request is pending."""
+        complaint = cls._complaint(**{**cls._close_values(cls.agent), **vals})
+        complaint.action_resolve()
+        complaint.action_close()
+        return complaint
+
     @staticmethod
     def _close_values(user):
         return {

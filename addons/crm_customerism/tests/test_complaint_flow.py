@@ -180,6 +180,11 @@ class TestComplaintFlow(ComplaintCase):
         self.assertEqual(rating.res_id, first.id)
         self.assertEqual(first.rating_ids, rating)
         self.assertFalse(second.rating_ids)
+        # once the survivor is closed (its request reuses the pending link)
+        first.write(self._close_values(self.agent))
+        first.action_resolve()
+        first.action_close()
+        self.assertEqual(first.rating_ids, rating)
         first.rating_apply(4, token=token, feedback="Solved")
         self.assertEqual(first.rating_last_value, 4)
 

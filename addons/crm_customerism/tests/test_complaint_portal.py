@@ -120,6 +120,113 @@ class TestComplaintPortal(HttpCase):
         self.team.invalidate_recordset()
         self.assertEqual(self.team.complaint_rating, 4)
 
+    def test_portal_entry_for_every_customer(self):
+        """A customer without any complaint finds where to file one."""
+        new_test_user(self.env, login="cx_portal_first", groups="base.group_portal")
+        self.authenticate("cx_portal_first", "cx_portal_first")
+        home = self.url_open("/my").text
+        card = re.search(
+            r'<div class="(o_portal_index_card[^"]*)">\s*<a href="/my/complaints"', home
+        )
+        self.assertTrue(card, "no complaint entry on /my")
+        self.assertNotIn("d-none", card.group(1))
+        self.assertIn("/crm_customerism/static/src/img/portal-complaint.svg", home)
+        self.assertIn("File a complaint", home)
+
+    def _order(self, partner, products):
+        order = self.env["sale.order"].create(
+            {
+                "partner_id": partner.id,
+                "order_line": [
+                    Command.create({"product_id": product.id, "product_uom_qty": 1})
+                    for product in products
+                ],
+            }
+        )
+        order.action_confirm()
+        return order
+
+    def test_portal_form_order_product_attachments(self):
+        Product = self.env["product.product"]
+        silk, satin, secret = (
+            Product.create({"name": name, "type": "consu"})
+            for name in ("Silk roll", "Satin roll", "Someone else's brocade")
+        )
+        order = self._order(self.customer, silk | satin)
+        other_order = self._order(self.other_portal.partner_id, secret)
+        self.authenticate("cx_portal_silk", "cx_portal_silk")
+        form = self.url_open("/my/complaints/new").text
+        self.assertIn(order.name, form)
+        self.assertIn("Satin roll", form)
+        self.assertNotIn(other_order.name, form)
+        self.assertNotIn("brocade", form)
+        token = self._csrf("/my/complaints/new")
+        base = {"csrf_token": token, "subject": "Wrong colour", "description": "x"}
+
+        def submit(files=None, **values):
+            return self.url_open(
+                "/my/complaints/new", data={**base, **values}, files=files
+            )
+
+        # what the customer may not see, or that is not on the order, is refused
+        for values, message in (
+            ({"sale_order_id": str(other_order.id)}, "Choose one of your orders"),
+            ({"product_id": str(secret.id)}, "Choose a product you ordered"),
+            (
+                {"sale_order_id": str(order.id), "product_id": str(secret.id)},
+                f"This product is not on order {order.name}",
+            ),
+            ({"sale_order_id": "abc"}, "Choose one of your orders"),
+        ):
+            self.assertIn(message, submit(**values).text)
+        too_many = [("attachments", (f"p{i}.jpg", b"jpeg")) for i in range(6)]
+        self.assertIn("Attach at most 5 files", submit(files=too_many).text)
+        too_big = [("attachments", ("big.jpg", b"0" * (10 * 1024 * 1024 + 1)))]
+        self.assertIn("big.jpg is too large", submit(files=too_big).text)
+        self.assertFalse(self.env["crm.complaint"].search([("channel", "=", "portal")]))
+        # the customer's own order and product, with photos
+        files = [
+            ("attachments", ("photo.jpg", b"\xff\xd8jpeg")),
+            ("attachments", ("x.svg", b"<svg onload='alert(1)'/>")),
+        ]
+        submit(files=files, sale_order_id=str(order.id), product_id=str(satin.id))
+        complaint = self.env["crm.complaint"].search([("channel", "=", "portal")])
+        self.assertEqual(complaint.sale_order_id, order)
+        self.assertEqual(complaint.product_id, satin)
+        attachments = self.env["ir.attachment"].search(
+            [("res_model", "=", "crm.complaint"), ("res_id", "=", complaint.id)]
+        )
+        self.assertEqual(sorted(attachments.mapped("name")), ["photo.jpg", "x.svg"])
+        self.assertEqual(
+            attachments.filtered(lambda a: a.name == "x.svg").mimetype, "text/plain"
+        )
+        note = complaint.message_ids.filtered("attachment_ids")
+        self.assertEqual(note.attachment_ids, attachments)
+        page = self.url_open(f"/my/complaints/{complaint.id}").text
+        self.assertIn(order.name, page)
+        self.assertIn("Satin roll", page)
+
+    def test_portal_page_shows_deadlines(self):
+        complaint = self.env["crm.complaint"].create(
+            {
+                "subject": "Late delivery",
+                "partner_id": self.portal_user.partner_id.id,
+                "team_id": self.team.id,
+            }
+        )
+        self.assertTrue(complaint.response_deadline)
+        self.assertTrue(complaint.resolution_deadline)
+        self.authenticate("cx_portal_silk", "cx_portal_silk")
+        page = self.url_open(f"/my/complaints/{complaint.id}").text
+        self.assertIn("o_complaint_response_deadline", page)
+        self.assertIn("We answer by", page)
+        self.assertIn("We aim to resolve it by", page)
+        complaint.action_acknowledge()
+        page = self.url_open(f"/my/complaints/{complaint.id}").text
+        self.assertNotIn("We answer by", page)
+        self.assertIn("Answered On", page)
+        self.assertIn("We aim to resolve it by", page)
+
     def test_portal_category_must_be_offered(self):
         Category = self.env["crm.complaint.category"]
         other_company = self.env["res.company"].create({"name": "Silk Road West"})
@@ -278,8 +385,8 @@ class TestComplaintRating(ComplaintCase):
     def test_rating_refused_by_the_model(self):
         """Out-of-range scores and the token of another complaint are refused by
         the model itself, whatever the caller (portal, mail link or RPC)."""
-        first = self._complaint(subject="Cracked teapot")
-        second = self._complaint(subject="Late delivery")
+        first = self._closed_complaint(subject="Cracked teapot")
+        second = self._closed_complaint(subject="Late delivery")
         first_token = first._rating_get_access_token()
         second_token = second._rating_get_access_token()
         for rate in (0, 6, -1, 4.5):

@@ -1,5 +1,4 @@
 from odoo import api, fields, models
-from odoo.exceptions import UserError
 
 
 class CrmComplaintMergeWizard(models.TransientModel):
@@ -36,27 +35,8 @@ class CrmComplaintMergeWizard(models.TransientModel):
         self.ensure_one()
         target = self.target_id
         sources = self.complaint_ids - target
-        if not sources:
-            raise UserError(self.env._("Select at least two complaints to merge."))
-        if len(self.complaint_ids.commercial_partner_id) != 1:
-            raise UserError(
-                self.env._(
-                    "Only complaints of one and the same customer can be merged."
-                )
-            )
-        if target.stage == "cancelled":
-            raise UserError(
-                self.env._(
-                    "Complaint %(name)s is cancelled: keep an open complaint.",
-                    name=target.name,
-                )
-            )
-        if any(source.stage == "closed" for source in sources):
-            raise UserError(
-                self.env._("A closed complaint cannot be merged into another one.")
-            )
-        target.check_access("write")
-        sources.check_access("write")
+        # the target may come from outside complaint_ids (the domain is only
+        # the UI's): _merge_from checks access, customer and company of them all
         target._merge_from(sources)
         return {
             "type": "ir.actions.act_window",

@@ -17,6 +17,7 @@ class MailComposeMessage(models.TransientModel):
             and self.composition_mode == "mass_mail"
             and self.model == "res.partner"
         ):
+            # sudo: the consents and the cap bind whoever sends the mass mail
             partners = self.env["res.partner"].sudo().browse(list(mail_values_dict))
             blocked = partners._customerism_marketing_block_reasons("email")
             excluded.update(partner.id for partner in blocked)
