@@ -1,4 +1,5 @@
 from . import res_company
+from . import crm_customerism_ordered_selection_mixin
 from . import crm_customer_profile
 from . import crm_customer_stage_history
 from . import res_partner

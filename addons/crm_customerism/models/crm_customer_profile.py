@@ -72,6 +72,7 @@ class CrmCustomerProfile(models.Model):
     typed in: see :meth:`_recompute_company`."""
 
     _name = "crm.customer.profile"
+    _inherit = ["crm.customerism.ordered.selection.mixin"]
     _description = "Customer Value Profile"
     _order = "current_value desc, id"
     _rec_names_search = ["partner_id"]
