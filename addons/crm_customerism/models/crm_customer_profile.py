@@ -113,7 +113,8 @@ class CrmCustomerProfile(models.Model):
     refund_value = fields.Monetary(
         string="Credit Notes",
         readonly=True,
-        help="All-time posted credit notes (untaxed).",
+        help="All-time posted credit notes (untaxed) of confirmed sale orders: "
+        "their lines, or those of the invoice they reverse, come from an order.",
     )
     margin_known = fields.Boolean(
         readonly=True, help="The sale orders carry margin data (sale_margin installed)."
@@ -833,6 +834,18 @@ WITH moves AS (
       FROM account_move am
      WHERE am.company_id = %(company)s AND am.state = 'posted'
        AND am.move_type = 'out_refund' %(refunds_filter)s
+       -- only a credit note of a counted (confirmed) order lowers the value:
+       -- its lines or those of the invoice it reverses come from one. The
+       -- refund of an invoice without order is left out, as the invoice is
+       AND EXISTS (
+           SELECT 1
+             FROM account_move_line aml
+             JOIN sale_order_line_invoice_rel rel
+               ON rel.invoice_line_id = aml.id
+             JOIN sale_order_line sol ON sol.id = rel.order_line_id
+             JOIN sale_order rso ON rso.id = sol.order_id
+            WHERE aml.move_id IN (am.id, am.reversed_entry_id)
+              AND rso.state = 'sale' AND rso.company_id = %(company)s)
 ), rows AS (
     -- OFFSET 0 keeps this subquery from being flattened into the aggregate:
     -- each row's amount is then computed once, not once per sum
