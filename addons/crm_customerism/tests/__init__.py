@@ -14,3 +14,4 @@ from . import test_winback
 from . import test_complaint_tour
 from . import test_grouping_order
 from . import test_value_credit_notes
+from . import test_smart_buttons
