@@ -10,6 +10,11 @@ SERVICE_TIERS = [
 GRADES = ["vip", "major", "ordinary", "small"]
 
 
+def _as_percent(rate):
+    """A 0-1 rate as the number of percent the settings show: 0.15 -> 15."""
+    return f"{rate * 100:g}"
+
+
 class ResCompany(models.Model):
     _inherit = "res.company"
 
@@ -191,7 +196,7 @@ class ResCompany(models.Model):
                         "Company %(company)s: the discount rate must be greater than "
                         "0%% and at most 100%%, not %(rate)s%%.",
                         company=company.name,
-                        rate=f"{company.customerism_discount_rate * 100:g}",
+                        rate=_as_percent(company.customerism_discount_rate),
                     )
                 )
             for fname, label in labels.items():
@@ -202,7 +207,7 @@ class ResCompany(models.Model):
                             "0%% and 100%%, not %(rate)s%%.",
                             company=company.name,
                             label=label,
-                            rate=f"{company[fname] * 100:g}",
+                            rate=_as_percent(company[fname]),
                         )
                     )
 
