@@ -47,6 +47,9 @@
         "views/crm_customerism_menus.xml",
     ],
     "assets": {
+        "web.assets_backend": [
+            "crm_customerism/static/src/customer_pyramid/*",
+        ],
         "web.assets_tests": [
             "crm_customerism/static/tests/tours/*.js",
         ],

@@ -1,5 +1,7 @@
 from . import res_company
+from . import crm_customerism_ordered_selection_mixin
 from . import crm_customer_profile
+from . import crm_customer_pyramid
 from . import crm_customer_stage_history
 from . import res_partner
 from . import res_config_settings

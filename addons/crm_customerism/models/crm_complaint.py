@@ -10,6 +10,7 @@ from odoo import api, fields, models, tools
 from odoo.exceptions import UserError, ValidationError
 
 from .crm_complaint_sla_policy import SEVERITY_SELECTION
+from .crm_customer_profile import GRADE_SELECTION
 from .res_company import SERVICE_TIERS
 
 _logger = logging.getLogger(__name__)
@@ -161,6 +162,14 @@ class CrmComplaint(models.Model):
     lot_reference = fields.Char(
         string="Lot / Serial Number",
         help="Lot or serial number of the product, as given by the customer.",
+    )
+    customer_profile_id = fields.Many2one(
+        "crm.customer.profile",
+        compute="_compute_customer_profile_id",
+        help="Value profile of the customer in the company of the complaint.",
+    )
+    customer_grade = fields.Selection(
+        GRADE_SELECTION, compute="_compute_customer_profile_id"
     )
     user_id = fields.Many2one(
         "res.users",
@@ -387,6 +396,28 @@ class CrmComplaint(models.Model):
         for complaint in self:
             if not complaint.team_id and complaint.category_id.default_team_id:
                 complaint.team_id = complaint.category_id.default_team_id
+
+    @api.depends("commercial_partner_id", "company_id")
+    def _compute_customer_profile_id(self):
+        Profile = self.env["crm.customer.profile"]
+        profiles = Profile
+        if Profile.has_access("read"):
+            profiles = Profile.with_context(active_test=False).search(
+                [
+                    ("partner_id", "in", self.commercial_partner_id.ids),
+                    ("company_id", "in", self.company_id.ids),
+                ]
+            )
+        by_customer = {
+            (profile.partner_id.id, profile.company_id.id): profile
+            for profile in profiles
+        }
+        for complaint in self:
+            profile = by_customer.get(
+                (complaint.commercial_partner_id.id, complaint.company_id.id), Profile
+            )
+            complaint.customer_profile_id = profile
+            complaint.customer_grade = profile.grade
 
     @api.depends("commercial_partner_id", "company_id")
     def _compute_service_tier(self):
@@ -810,6 +841,14 @@ class CrmComplaint(models.Model):
             "target": "new",
             "context": {"default_complaint_id": self.id},
         }
+
+    def action_open_customer_profile(self):
+        self.ensure_one()
+        return self.customer_profile_id.get_formview_action()
+
+    def action_view_sale_order(self):
+        self.ensure_one()
+        return self.sale_order_id.get_formview_action()
 
     def action_view_gestures(self):
         self.ensure_one()

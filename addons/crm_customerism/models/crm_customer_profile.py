@@ -72,6 +72,7 @@ class CrmCustomerProfile(models.Model):
     typed in: see :meth:`_recompute_company`."""
 
     _name = "crm.customer.profile"
+    _inherit = ["crm.customerism.ordered.selection.mixin"]
     _description = "Customer Value Profile"
     _order = "current_value desc, id"
     _rec_names_search = ["partner_id"]
@@ -112,7 +113,8 @@ class CrmCustomerProfile(models.Model):
     refund_value = fields.Monetary(
         string="Credit Notes",
         readonly=True,
-        help="All-time posted credit notes (untaxed).",
+        help="All-time posted credit notes (untaxed) of confirmed sale orders: "
+        "their lines, or those of the invoice they reverse, come from an order.",
     )
     margin_known = fields.Boolean(
         readonly=True, help="The sale orders carry margin data (sale_margin installed)."
@@ -223,6 +225,16 @@ class CrmCustomerProfile(models.Model):
         related="partner_id.customerism_churn_reason_id", readonly=False
     )
     stage_history_ids = fields.One2many("crm.customer.stage.history", "profile_id")
+    # what a prospect (no order yet) is worth showing: its pipeline
+    open_opportunity_count = fields.Integer(
+        string="Open Opportunities", compute="_compute_pipeline"
+    )
+    pipeline_value = fields.Monetary(
+        string="Pipeline",
+        compute="_compute_pipeline",
+        help="Expected revenue of the open opportunities of the customer and its "
+        "contacts in the company.",
+    )
     stage_history_count = fields.Integer(compute="_compute_stage_history_count")
     last_computed = fields.Datetime(
         related="company_id.customerism_last_recompute", string="Last Full Recompute"
@@ -408,6 +420,44 @@ SELECT p.id, 1 + (
         if high is not None:
             domain.append(("annual_margin", ">", next_margin - high / factor))
         return domain or expression.TRUE_DOMAIN
+
+    @api.depends("partner_id", "company_id")
+    def _compute_pipeline(self):
+        """Open opportunities (not won, not lost) of the customers' contacts, in
+        one query for the profiles shown."""
+        Lead = self.env["crm.lead"]
+        pipeline = {}
+        if self.partner_id and Lead.has_access("read"):
+            contacts = (
+                self.env["res.partner"]
+                .with_context(active_test=False)
+                .search_fetch(
+                    [("commercial_partner_id", "in", self.partner_id.ids)],
+                    ["commercial_partner_id"],
+                )
+            )
+            for contact, company, count, revenue in Lead._read_group(
+                [
+                    ("partner_id", "in", contacts.ids),
+                    ("type", "=", "opportunity"),
+                    ("probability", "<", 100),
+                    ("company_id", "in", [*self.company_id.ids, False]),
+                ],
+                ["partner_id", "company_id"],
+                ["__count", "expected_revenue:sum"],
+            ):
+                key = (contact.commercial_partner_id.id, company.id)
+                total = pipeline.setdefault(key, [0, 0.0])
+                total[0] += count
+                total[1] += revenue or 0.0
+        for profile in self:
+            count, revenue = [0, 0.0]
+            for company_id in (profile.company_id.id, False):
+                found = pipeline.get((profile.partner_id.id, company_id), (0, 0.0))
+                count += found[0]
+                revenue += found[1]
+            profile.open_opportunity_count = count
+            profile.pipeline_value = revenue
 
     def _compute_stage_history_count(self):
         counts = dict(
@@ -832,6 +882,18 @@ WITH moves AS (
       FROM account_move am
      WHERE am.company_id = %(company)s AND am.state = 'posted'
        AND am.move_type = 'out_refund' %(refunds_filter)s
+       -- only a credit note of a counted (confirmed) order lowers the value:
+       -- its lines or those of the invoice it reverses come from one. The
+       -- refund of an invoice without order is left out, as the invoice is
+       AND EXISTS (
+           SELECT 1
+             FROM account_move_line aml
+             JOIN sale_order_line_invoice_rel rel
+               ON rel.invoice_line_id = aml.id
+             JOIN sale_order_line sol ON sol.id = rel.order_line_id
+             JOIN sale_order rso ON rso.id = sol.order_id
+            WHERE aml.move_id IN (am.id, am.reversed_entry_id)
+              AND rso.state = 'sale' AND rso.company_id = %(company)s)
 ), rows AS (
     -- OFFSET 0 keeps this subquery from being flattened into the aggregate:
     -- each row's amount is then computed once, not once per sum

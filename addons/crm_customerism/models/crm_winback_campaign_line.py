@@ -19,6 +19,7 @@ RECOVERABLE_STATES = ("pending", "contacted", "declined")
 
 class CrmWinbackCampaignLine(models.Model):
     _name = "crm.winback.campaign.line"
+    _inherit = ["crm.customerism.ordered.selection.mixin"]
     _description = "Win-back Campaign Target"
     _order = "campaign_id, potential_value desc, id"
 

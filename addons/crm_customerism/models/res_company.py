@@ -10,6 +10,11 @@ SERVICE_TIERS = [
 GRADES = ["vip", "major", "ordinary", "small"]
 
 
+def _as_percent(rate):
+    """A 0-1 rate as the number of percent the settings show: 0.15 -> 15."""
+    return f"{rate * 100:g}"
+
+
 class ResCompany(models.Model):
     _inherit = "res.company"
 
@@ -188,21 +193,21 @@ class ResCompany(models.Model):
             if not 0 < company.customerism_discount_rate <= 1:
                 raise ValidationError(
                     self.env._(
-                        "Company %(company)s: the discount rate must be greater than 0 "
-                        "and at most 1 (for example 0.1 for 10%%), not %(rate)s.",
+                        "Company %(company)s: the discount rate must be greater than "
+                        "0%% and at most 100%%, not %(rate)s%%.",
                         company=company.name,
-                        rate=company.customerism_discount_rate,
+                        rate=_as_percent(company.customerism_discount_rate),
                     )
                 )
             for fname, label in labels.items():
                 if not 0 <= company[fname] <= 1:
                     raise ValidationError(
                         self.env._(
-                            "Company %(company)s: the %(label)s must be a rate between "
-                            "0 and 1 (for example 0.2 for 20%%), not %(rate)s.",
+                            "Company %(company)s: the %(label)s must be between "
+                            "0%% and 100%%, not %(rate)s%%.",
                             company=company.name,
                             label=label,
-                            rate=company[fname],
+                            rate=_as_percent(company[fname]),
                         )
                     )
 

@@ -13,3 +13,7 @@ from . import test_interaction_access
 from . import test_winback
 from . import test_complaint_tour
 from . import test_complaint_security
+from . import test_value_credit_notes
+from . import test_grouping_order
+from . import test_customer_pyramid
+from . import test_smart_buttons

@@ -66,7 +66,9 @@ class CustomerismCase(TransactionCase):
         return order
 
     @classmethod
-    def _refund(cls, partner, date, amount):
+    def _refund(cls, partner, date, amount, order):
+        """A posted credit note of ``amount`` on a line of ``order`` (only the
+        credit notes of counted orders lower the value)."""
         move = cls.env["account.move"].create(
             {
                 "move_type": "out_refund",
@@ -80,6 +82,7 @@ class CustomerismCase(TransactionCase):
                             "quantity": 1,
                             "price_unit": amount,
                             "tax_ids": False,
+                            "sale_line_ids": [Command.link(order.order_line[0].id)],
                         }
                     )
                 ],

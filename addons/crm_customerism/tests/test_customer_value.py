@@ -123,10 +123,10 @@ class TestCustomerValue(CustomerismCase):
         contact = self.env["res.partner"].create(
             {"name": "Buyer", "parent_id": customer.id}
         )
-        self._order(customer, "2025-01-10", 1000)
-        self._order(contact, "2025-03-10", 500)
-        self._refund(contact, "2025-04-01", 200)
-        self._refund(customer, "2023-01-01", 50)
+        first = self._order(customer, "2025-01-10", 1000)
+        second = self._order(contact, "2025-03-10", 500)
+        self._refund(contact, "2025-04-01", 200, second)
+        self._refund(customer, "2023-01-01", 50, first)
         eur = self.env.ref("base.EUR")
         eur.active = True
         self.env["res.currency.rate"].create(
@@ -163,8 +163,8 @@ class TestCustomerValue(CustomerismCase):
         """With sale_margin, the order margins feed the margin figures and the
         lifetime value; credit notes carry the customer's margin rate."""
         customer = self._partner("Margin Co")
-        self._order(customer, "2025-03-01", 1000)
-        self._refund(customer, "2025-04-01", 100)
+        order = self._order(customer, "2025-03-01", 1000)
+        self._refund(customer, "2025-04-01", 100, order)
         margin_sql = SQL("so.amount_untaxed * 0.4")
         with patch.object(
             type(self.Profile), "_margin_expression", lambda self: margin_sql

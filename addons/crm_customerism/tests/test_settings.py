@@ -1,3 +1,5 @@
+from lxml import etree
+
 from odoo.exceptions import ValidationError
 from odoo.tests import Form, tagged
 
@@ -95,13 +97,76 @@ class TestSettings(CustomerismCase):
         settings = Form(
             self.env["res.config.settings"].with_user(self.env.ref("base.user_admin"))
         )
-        settings.customerism_vip_pct = 2
-        settings.customerism_major_pct = 18
+        settings.customerism_vip_share = 0.02
+        settings.customerism_major_share = 0.18
         settings.customerism_lapse_days = 400
         settings.save().execute()
         self.assertEqual(self.company.customerism_vip_pct, 2)
+        self.assertEqual(self.company.customerism_major_pct, 18)
         self.assertEqual(self.company.customerism_lapse_days, 400)
         settings = Form(self.env["res.config.settings"])
-        settings.customerism_small_pct = 60
-        with self.assertRaises(ValidationError):
+        self.assertEqual(settings.customerism_ordinary_share, 0.3)
+        settings.customerism_small_share = 0.6
+        with self.assertRaisesRegex(ValidationError, "add up to 100%"):
             settings.save().execute()
+
+    def test_settings_one_percent_convention(self):
+        """Grade shares and rates are all 0-1 fractions shown as percentages
+        by the same widget."""
+        arch = self.env["res.config.settings"].get_views([(False, "form")])["views"][
+            "form"
+        ]["arch"]
+        root = etree.fromstring(arch)
+        app = root.xpath("//app[@name='crm_customerism']")[0]
+        for fname in (
+            "customerism_vip_share",
+            "customerism_major_share",
+            "customerism_ordinary_share",
+            "customerism_small_share",
+            "customerism_discount_rate",
+            "customerism_margin_rate",
+            "customerism_default_retention",
+            "customerism_growth_rate",
+            "customerism_decline_rate",
+            "customerism_retention_vip",
+        ):
+            with self.subTest(field=fname):
+                nodes = app.xpath(f".//field[@name='{fname}']")
+                self.assertEqual(len(nodes), 1)
+                self.assertEqual(nodes[0].get("widget"), "percentage")
+        self.assertFalse(app.xpath(".//field[contains(@name, '_pct')]"))
+        self.assertNotIn("(0-1)", etree.tostring(app, encoding="unicode"))
+        # a rate out of range is told in percent, as it is entered
+        settings = Form(self.env["res.config.settings"])
+        settings.customerism_growth_rate = 1.5
+        with self.assertRaisesRegex(ValidationError, "between 0% and 100%, not 150%"):
+            settings.save().execute()
+
+    def test_complaint_alias_in_settings(self):
+        alias = self.env.ref("crm_customerism.mail_alias_crm_complaint")
+        domain = self.env["mail.alias.domain"].create({"name": "customerism.example"})
+        arch = self.env["res.config.settings"].get_views([(False, "form")])["views"][
+            "form"
+        ]["arch"]
+        self.assertIn('name="customerism_complaint_alias_name"', arch)
+        settings = Form(self.env["res.config.settings"])
+        self.assertEqual(settings.customerism_complaint_alias_name, alias.alias_name)
+        settings.customerism_complaint_alias_name = "tousu"
+        settings.customerism_complaint_alias_domain_id = domain
+        settings.save().execute()
+        self.assertEqual(alias.alias_full_name, "tousu@customerism.example")
+        self.assertEqual(alias.alias_model_id.model, "crm.complaint")
+        # emptied: no complaint alias any more
+        settings = Form(self.env["res.config.settings"])
+        self.assertEqual(settings.customerism_complaint_alias_name, "tousu")
+        settings.customerism_complaint_alias_name = False
+        settings.save().execute()
+        self.assertFalse(alias.alias_name)
+        # deleted by hand, it is created again from the settings
+        alias.unlink()
+        settings = Form(self.env["res.config.settings"])
+        settings.customerism_complaint_alias_name = "complaint"
+        settings.save().execute()
+        alias = self.env.ref("crm_customerism.mail_alias_crm_complaint")
+        self.assertEqual(alias.alias_name, "complaint")
+        self.assertEqual(alias.alias_model_id.model, "crm.complaint")

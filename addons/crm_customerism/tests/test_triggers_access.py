@@ -22,9 +22,9 @@ class TestTriggersAccess(CustomerismCase):
 
     def test_posted_refund(self):
         customer = self._partner("Refunded Co")
-        self._order(customer, "2025-06-01", 1200)
+        order = self._order(customer, "2025-06-01", 1200)
         with freeze_time("2025-06-10 10:00:00"):
-            self._refund(customer, "2025-06-10", 300)
+            self._refund(customer, "2025-06-10", 300, order)
         self.assertEqual(self._profile(customer).current_value, 900)
 
     def test_invoice_posting_keeps_value(self):

@@ -167,3 +167,20 @@ class TestCrmComplaintTrace(TransactionCase):
             rf"data-oe-model=[\"']stock.lot[\"'] data-oe-id=[\"']{other_lot.id}[\"']",
         )
         self.assertIn("LOT-2026-002", note.body)
+
+    def test_one_pair_of_delivery_and_lot_fields(self):
+        """With the supply link, the delivery and the lot themselves replace
+        the text references of crm_customerism: one pair on the form."""
+        form = Form(self.env["crm.complaint"])
+        for fname in ("picking_id", "lot_id"):
+            self.assertFalse(form._get_modifier(fname, "invisible"), fname)
+        for fname in ("delivery_reference", "lot_reference"):
+            self.assertTrue(form._get_modifier(fname, "invisible"), fname)
+        # a text reference given by mail or XML-RPC stays readable until linked
+        complaint = self._complaint(delivery_reference="WB-8812")
+        form = Form(complaint)
+        self.assertFalse(form._get_modifier("delivery_reference", "invisible"))
+        self.assertTrue(form._get_modifier("delivery_reference", "readonly"))
+        self.assertTrue(form._get_modifier("lot_reference", "invisible"))
+        form.picking_id = self.receipt
+        self.assertTrue(form._get_modifier("delivery_reference", "invisible"))
