@@ -47,7 +47,13 @@ pip_requirements() {
     info "installing Python requirements from $file"
     # old sdists among Odoo's pinned requirements do not build with setuptools>=70
     printf 'setuptools<70\n' >"$VENV/.build-constraints.txt"
-    PIP_CONSTRAINT="$VENV/.build-constraints.txt" "$PY" -m pip install -q --disable-pip-version-check -r "$file" ||
+    # The resolver makes FILE's requirements and their dependencies agree;
+    # its conflict warnings ("ERROR: pip's dependency resolver...") are about
+    # the other packages the venv sees in the system's site-packages that
+    # depend on one it installed (e.g. a system flask wanting a newer
+    # werkzeug): not ours to fix, and no error for this install.
+    PIP_CONSTRAINT="$VENV/.build-constraints.txt" "$PY" -m pip install -q --disable-pip-version-check \
+        --no-warn-conflicts -r "$file" ||
         die "pip could not install the requirements of $file (see above)."
     touch "$stamp"
 }
@@ -71,7 +77,9 @@ download_odoo() {
 }
 
 # Find Odoo 18.0: ODOO_PATH, a tree downloaded earlier, an importable odoo,
-# or (with internet access) Odoo's official source archive.
+# or (with internet access) Odoo's official source archive. Sets PY,
+# ADDONS_PATH and ODOO_TREE (the source tree used, empty for an importable
+# odoo).
 setup_odoo() {
     setup_python
     local tree="" version
@@ -101,6 +109,7 @@ setup_odoo() {
     "$PY" -c 'import odoo.release' 2>/dev/null ||
         die "Odoo 18.0 was found but does not import (missing Python requirements?): run '$PY -c \"import odoo.release\"' to see why."
     pip_requirements "$ROOT/requirements.txt"
+    ODOO_TREE="$tree"
     ADDONS_PATH=$("$PY" - "$ROOT/addons" <<'PY'
 import os, sys
 import odoo

@@ -55,12 +55,32 @@ def project_copy():
     shutil.rmtree(root, ignore_errors=True)
 
 
+def odoo_tree():
+    """The Odoo source tree this run uses (ODOO_PATH or a downloaded tree),
+    or "" when Odoo is importable by the run's Python."""
+    return os.environ.get("CUSTOMERISM_ODOO_TREE", "")
+
+
 def script_env(**env):
-    """The environment for running a script: no Customerism settings leak in."""
+    """The environment for running a script as the user who started this run:
+    no Customerism settings leak in, and Odoo is found the same way (with
+    ODOO_PATH when this run uses a source tree). ``env`` overrides; a value
+    of None removes the variable."""
+    tree = odoo_tree()
     environ = {k: v for k, v in os.environ.items() if not k.startswith("CUSTOMERISM_")}
     environ.pop("ODOO_PATH", None)
+    # scripts/test put the tree on PYTHONPATH for this run only
+    paths = [
+        path
+        for path in environ.pop("PYTHONPATH", "").split(os.pathsep)
+        if path and path != tree
+    ]
+    if paths:
+        environ["PYTHONPATH"] = os.pathsep.join(paths)
+    if tree:
+        environ["ODOO_PATH"] = tree
     environ.update(env)
-    return environ
+    return {k: v for k, v in environ.items() if v is not None}
 
 
 def free_port():

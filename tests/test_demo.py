@@ -1,7 +1,9 @@
 """scripts/demo end to end, as a newcomer runs it: a fresh project root gets
-its own PostgreSQL cluster, the database `customerism` with the suite and the
-demo data, and a server one can log in to with the four apps in the menu;
-a second run reuses all of it; `scripts/demo stop` stops PostgreSQL."""
+its own virtual environment and PostgreSQL cluster, the database
+`customerism` with the suite and the demo data, and a server one can log in
+to with the four apps in the menu, without an error printed on the way;
+a second run reuses all of it; `scripts/demo stop` stops PostgreSQL. Odoo is
+found the way this run found it (see conftest.script_env)."""
 
 import json
 import os
@@ -89,6 +91,13 @@ def test_demo_runs_and_reruns(project_copy):
         assert "installing the Customerism addons" in output
         assert "generating the Customerism demo data" in output
         assert "Login: admin" in output
+        # neither pip (ERROR: ...) nor Odoo's log (date pid ERROR db ...)
+        errors = [
+            line
+            for line in output.splitlines()
+            if line.startswith("ERROR:") or " ERROR " in line
+        ]
+        assert not errors, output
         apps = login_and_list_apps(url)
         for addon in ADDONS:
             assert f"{addon}.{addon}_menu_root" in apps

@@ -1,28 +1,39 @@
 """scripts/demo and scripts/test stop early with one clear sentence on bad
 setups, and recover a PostgreSQL cluster left locked by a crashed run."""
 
+import hashlib
 import os
 import signal
 import socket
 import subprocess
+import sys
 import time
 
 import pytest
 from conftest import ROOT, free_port, script_env
 
+import odoo
 
-def no_odoo_python(root):
-    """A .venv whose python cannot import any installed Odoo (-S: no
-    site-packages), as on a machine without Odoo."""
+
+def venv_python(root, *options):
+    """A .venv in ``root`` whose python is this run's, with ``options``."""
     bindir = os.path.join(root, ".venv", "bin")
     os.makedirs(bindir)
     wrapper = os.path.join(bindir, "python")
     with open(wrapper, "w") as f:
-        f.write('#!/bin/sh\nexec python3 -S "$@"\n')
+        f.write(f'#!/bin/sh\nexec {" ".join([sys.executable, *options])} "$@"\n')
     os.chmod(wrapper, 0o755)
 
 
+def no_odoo_python(root):
+    """A .venv whose python cannot import any installed Odoo (-S: no
+    site-packages, -I: no PYTHONPATH), as on a machine without Odoo."""
+    venv_python(root, "-I", "-S")
+
+
 def run(cmd, root=ROOT, **env):
+    if root == ROOT:  # the project itself: this run's virtual environment
+        env.setdefault("CUSTOMERISM_VENV", sys.prefix)
     return subprocess.run(
         [os.path.join(root, "scripts", cmd[0]), *cmd[1:]],
         capture_output=True,
@@ -43,7 +54,7 @@ def assert_one_line_error(result, text):
 @pytest.mark.parametrize("script", ["demo", "test"])
 def test_no_odoo(project_copy, script):
     no_odoo_python(project_copy)
-    result = run([script], project_copy, CUSTOMERISM_NO_DOWNLOAD="1")
+    result = run([script], project_copy, CUSTOMERISM_NO_DOWNLOAD="1", ODOO_PATH=None)
     assert_one_line_error(result, "Odoo 18.0 not found")
 
 
@@ -81,15 +92,56 @@ def test_postgresql_binaries_missing(script):
     assert_one_line_error(result, "PostgreSQL server binaries")
 
 
-def env_sh(root, commands):
+def env_sh(root, commands, **env):
+    """Run ``commands`` after sourcing scripts/_env.sh; with ``env``, in the
+    environment of script_env (else this process's)."""
     return subprocess.run(
         ["bash", "-c", f"source scripts/_env.sh; {commands}"],
         cwd=root,
         capture_output=True,
         text=True,
+        env=script_env(**env) if env else None,
         timeout=120,
         check=False,
     )
+
+
+@pytest.mark.parametrize("way", ["importable", "odoo_path"])
+def test_odoo_found_both_ways(project_copy, way):
+    """The two ways of the README, whichever this run uses: an odoo that
+    python imports (a path in its site-packages or on PYTHONPATH), or
+    ODOO_PATH pointing at a source tree, which the scripts put on PYTHONPATH.
+    The project copy's .venv runs this run's python, where Odoo's and the
+    suite's requirements are installed (marked so for the scripts)."""
+    tree = os.path.dirname(os.path.dirname(os.path.abspath(odoo.__file__)))
+    requirements = os.path.join(tree, "requirements.txt")
+    if not os.path.isfile(requirements):
+        pytest.skip(f"Odoo is installed as a package in {tree}, not a source tree")
+    venv_python(project_copy)
+    for path in (requirements, os.path.join(project_copy, "requirements.txt")):
+        with open(path, "rb") as f:
+            digest = hashlib.md5(f.read()).hexdigest()[:12]
+        open(os.path.join(project_copy, ".venv", f".installed-{digest}"), "w").close()
+    if way == "importable":
+        env = {"ODOO_PATH": None, "PYTHONPATH": tree}
+    else:
+        env = {"ODOO_PATH": tree, "PYTHONPATH": None}
+    result = env_sh(
+        project_copy,
+        'setup_odoo && echo "tree=$ODOO_TREE" && echo "addons=$ADDONS_PATH"'
+        ' && "$PY" -c "import odoo; print(\'odoo=\' + odoo.__file__)"',
+        **env,
+    )
+    assert result.returncode == 0, result.stderr
+    lines = dict(
+        line.split("=", 1) for line in result.stdout.splitlines() if "=" in line
+    )
+    assert "installing" not in result.stdout, result.stdout
+    assert lines["tree"] == ("" if way == "importable" else tree)
+    assert lines["addons"] == ",".join(
+        [f"{tree}/odoo/addons", f"{tree}/addons", f"{project_copy}/addons"]
+    )
+    assert lines["odoo"] == f"{tree}/odoo/__init__.py"
 
 
 def alive(pid):

@@ -47,6 +47,10 @@ BATCH_SIZE = 50000
 SMALL_INCREMENTAL = 20
 # memory of the PostgreSQL sorts of the recompute (per sort, transaction only)
 WORK_MEM = "64MB"
+# a table is analyzed after the recompute inserted more rows than autovacuum
+# waits for by default before analyzing it: 50 rows + 10% of the table
+ANALYZE_MIN_ROWS = 50
+ANALYZE_SHARE = 0.1
 # fields a customerism user (not manager) may write: the termination notice and
 # the churn reason
 USER_WRITABLE_FIELDS = {
@@ -734,7 +738,11 @@ SELECT p.id, 1 + (
         cr = self.env.cr
         self._set_recompute_settings()
         self._build_aggregates(company, today, partner_ids)
-        self._create_missing_profiles(company, partner_ids, now)
+        created = self._create_missing_profiles(company, partner_ids, now)
+        # the ranks and the batches join the profiles: on the first run (the
+        # suite installed on a database with many customers) the table the
+        # statistics describe is empty, and nested loops over it take minutes
+        self._analyze_after_insert("crm_customer_profile", created)
         ranks = self._build_ranks(company, partner_ids)
         cr.execute(
             SQL(
@@ -760,6 +768,9 @@ SELECT p.id, 1 + (
                     counts[1] += row["amount"] or 0
                 self._progress(commit, batch_start + BATCH_SIZE - low, high - low + 1)
         cr.execute(SQL("DROP TABLE IF EXISTS customerism_agg, customerism_rank"))
+        # one history line per stage change: the first run writes one per
+        # customer, which the history views and reports then join
+        self._analyze_after_insert("crm_customer_stage_history", changes)
         if partner_ids is None:
             self._write_company_observations(company, now, observed)
         cr.execute(SQL("SET LOCAL jit TO DEFAULT"))
@@ -786,6 +797,19 @@ SELECT p.id, 1 + (
         # the sorts of the rank limits and the batches' rows in memory rather
         # than on disk
         self.env.cr.execute(SQL("SET LOCAL work_mem = %s", WORK_MEM))
+
+    def _analyze_after_insert(self, table, inserted):
+        """ANALYZE ``table`` when this transaction inserted more rows into it
+        than autovacuum would wait for: autovacuum does not see rows not yet
+        committed, and PostgreSQL would plan the next joins on statistics of
+        the table before the inserts."""
+        cr = self.env.cr
+        cr.execute(
+            SQL("SELECT reltuples FROM pg_class WHERE oid = %s::regclass", table)
+        )
+        known = max(cr.fetchone()[0], 0)  # -1: never analyzed
+        if inserted > ANALYZE_MIN_ROWS + ANALYZE_SHARE * known:
+            cr.execute(SQL("ANALYZE %s", SQL.identifier(table)))
 
     def _progress(self, commit, done, total):
         if not commit:
@@ -948,7 +972,9 @@ SELECT partner_id,
     def _create_missing_profiles(self, company, partner_ids, now):
         """One profile per commercial partner with orders or credit notes in
         the company (customerism_agg), an opportunity, or flagged as customer;
-        the partner's salesperson is the first account manager."""
+        the partner's salesperson is the first account manager.
+
+        :return: the number of profiles created"""
         self.env.cr.execute(
             SQL(
                 """
@@ -990,6 +1016,7 @@ ON CONFLICT (partner_id, company_id) DO NOTHING
                 filter=self._target_filter(partner_ids),
             )
         )
+        return self.env.cr.rowcount
 
     def _grade_bounds(self, company, count):
         """(grade, SQL of the last position of that grade among ``count``
