@@ -1,5 +1,3 @@
-from markupsafe import Markup
-
 from odoo import http
 from odoo.exceptions import AccessError, MissingError, UserError
 from odoo.http import request
@@ -162,12 +160,7 @@ class ComplaintPortal(CustomerPortal):
                 }
             )
         )
-        complaint.message_post(
-            body=Markup("<p>%s</p>")
-            % request.env._("Complaint filed on the customer portal."),
-            author_id=user.partner_id.id,
-            subtype_xmlid="mail.mt_note",
-        )
+        complaint._post_portal_filing_note(user.partner_id)
         return request.redirect(f"/my/complaints/{complaint.id}")
 
     # ------------------------------------------------------------------

@@ -12,3 +12,4 @@ from . import test_interaction_consent
 from . import test_interaction_access
 from . import test_winback
 from . import test_complaint_tour
+from . import test_reader_language
