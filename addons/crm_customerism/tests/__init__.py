@@ -13,3 +13,4 @@ from . import test_interaction_access
 from . import test_winback
 from . import test_complaint_tour
 from . import test_reader_language
+from . import test_zh_tour
