@@ -78,7 +78,17 @@ def login_and_list_apps(url):
     )
     assert session.get("result", {}).get("uid"), session
     menus = json.load(opener.open(f"{url}/web/webclient/load_menus/x", timeout=60))
-    return {menu.get("xmlid") for menu in menus.values()}
+    return {menu.get("xmlid") for menu in menus.values()}, opener
+
+
+def call(opener, url, model, method, *args, **kwargs):
+    reply = json_post(
+        opener,
+        f"{url}/web/dataset/call_kw",
+        {"model": model, "method": method, "args": list(args), "kwargs": kwargs},
+    )
+    assert "result" in reply, reply
+    return reply["result"]
 
 
 def test_demo_runs_and_reruns(project_copy):
@@ -89,9 +99,36 @@ def test_demo_runs_and_reruns(project_copy):
         assert "installing the Customerism addons" in output
         assert "generating the Customerism demo data" in output
         assert "Login: admin" in output
-        apps = login_and_list_apps(url)
+        # the demo users of each role, with their languages
+        for role, login, lang in (
+            ("salesperson", "sales.wang", "zh_CN"),
+            ("complaint handler", "service.zhou", "zh_CN"),
+            ("manager", "manager.sun", "en_US"),
+            ("portal customer", "portal.customer", "zh_CN"),
+        ):
+            assert re.search(rf"{role}\s+{re.escape(login)}\s+{lang}", output), output
+        apps, opener = login_and_list_apps(url)
         for addon in ADDONS:
             assert f"{addon}.{addon}_menu_root" in apps
+        # a Chinese company in CNY with the Chinese localisation and language
+        [company] = call(
+            opener,
+            url,
+            "res.company",
+            "search_read",
+            [("id", "=", 1)],
+            fields=["currency_id", "country_id", "chart_template"],
+        )
+        assert company["currency_id"][1] == "CNY"
+        assert company["chart_template"] == "cn"
+        assert call(
+            opener,
+            url,
+            "ir.module.module",
+            "search_count",
+            [("name", "=", "l10n_cn"), ("state", "=", "installed")],
+        )
+        assert call(opener, url, "res.lang", "search_count", [("code", "=", "zh_CN")])
     finally:
         stop(proc)
 
@@ -99,7 +136,7 @@ def test_demo_runs_and_reruns(project_copy):
     try:
         output, url = wait_ready(proc, timeout=5 * 60)
         assert "installing" not in output and "generating" not in output, output
-        assert login_and_list_apps(url)
+        assert login_and_list_apps(url)[0]
     finally:
         stop(proc)
 
