@@ -42,7 +42,7 @@ ROLE_USERS = [
         "zh_CN",
         [
             "base.group_user",
-            "sales_team.group_sale_salesman",
+            "sales_team.group_sale_salesman_all_leads",
             "crm_customerism.group_crm_customerism_user",
             "crm_knowledge.group_crm_knowledge_user",
         ],
@@ -582,7 +582,8 @@ class FeatureLoader:
                 limit=1,
             )
             filed = self.moment(days_ago, hour=9 + i % 7)
-            complaint = Complaint.create(
+            # recorded by the handler: the stage changes it causes name them
+            complaint = Complaint.with_user(handler).create(
                 {
                     "subject": subject,
                     "description": Markup("<p>%s</p>") % description,
@@ -595,6 +596,7 @@ class FeatureLoader:
                     "sla_start": filed,
                 }
             )
+            complaint = complaint.with_user(env.user)
             if channel == "portal":
                 complaint._post_portal_filing_note(portal.partner_id)
             worker = complaint.with_user(handler)
@@ -775,7 +777,8 @@ class FeatureLoader:
             }
         )
         moment = self.moment(days_ago)
-        order.action_confirm()
+        # confirmed by the customer's salesperson, named on the stage change
+        order.with_user(partner.user_id or self.users["sales"]).action_confirm()
         # dated like the rest of the history (confirmation stamps "now")
         self.env.cr.execute(
             SQL(

@@ -143,6 +143,25 @@ class TestReaderLanguage(CustomerismCase):
         line = profile.stage_history_ids.sorted("id")[-1]
         self.assertEqual((line.stage_to, line.user_id), ("new", salesman))
 
+    def test_stage_history_pivot_and_graph(self):
+        """The stage history is analysed in a pivot and a graph, by stage and
+        by the user who acted, not only listed."""
+        action = self.env.ref("crm_customerism.crm_customer_stage_history_action")
+        self.assertEqual(
+            action.view_mode.split(","), ["list", "pivot", "graph", "form"]
+        )
+        History = self.env["crm.customer.stage.history"].with_user(self.user)
+        views = History.get_views([(False, "pivot"), (False, "graph")])["views"]
+        self.assertIn('name="stage_to"', views["pivot"]["arch"])
+        self.assertIn('name="date"', views["graph"]["arch"])
+        self._recompute()
+        groups = History.read_group(
+            [], ["__count"], ["stage_to", "user_id"], lazy=False
+        )
+        self.assertLessEqual(
+            {"prospect", "lapsed", "growth"}, {group["stage_to"] for group in groups}
+        )
+
     def test_portal_filing_note_per_reader(self):
         complaint = self.env["crm.complaint"].create(
             {"subject": "Late delivery", "partner_id": self.steady.id}
