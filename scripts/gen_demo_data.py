@@ -22,7 +22,15 @@ What is generated, with standard Odoo models only, dated up to ``--today``:
   posted invoices, payments, price allowances (partial credit notes
   reconciled with the invoice) and full returns (return picking and credit
   note); opportunities (crm.lead) for prospects and some customers (demo
-  scale).
+  scale);
+- the suite's features (demo scale, ``demo_data.features``), through its
+  business methods: users for each role (complaint handler ``service.zhou``,
+  manager ``manager.sun`` in English, portal customer ``portal.customer``;
+  password = login), knowledge articles, contact consents with refusals,
+  logged calls, visits and meetings, a customer at the marketing contact
+  cap, complaints on every channel and in every stage (overdue, escalated,
+  rated, merged, with root causes, corrective and preventive actions and
+  apology gestures) and two win-back campaigns, one done and one running.
 
 Customer behaviour profiles, assigned by seed (shares in
 ``demo_data.plan.PROFILE_SHARES``): steady, growing, plateau, declining
@@ -205,6 +213,7 @@ def generate(env, args):
     """Write the whole data set in ``env``'s transaction; return the plan."""
     from demo_data import plan as planning
     from demo_data.bulk_loader import BulkLoader
+    from demo_data.features import FeatureLoader
     from demo_data.master import MODULE, load_master
     from demo_data.orm_loader import OrmLoader
 
@@ -268,6 +277,7 @@ def generate(env, args):
         # show values, grades and stages at once rather than after the nightly
         # cron (the bench data set is left raw: its benchmark times that run)
         env["crm.customer.profile"]._recompute_all()
+        FeatureLoader(env, master, plan, orm.partner_ids, args.seed).run()
     env["ir.config_parameter"].set_param(PARAM, args.scale)
     env.flush_all()
     return plan

@@ -80,7 +80,17 @@ def login_and_list_apps(url):
     )
     assert session.get("result", {}).get("uid"), session
     menus = json.load(opener.open(f"{url}/web/webclient/load_menus/x", timeout=60))
-    return {menu.get("xmlid") for menu in menus.values()}
+    return {menu.get("xmlid") for menu in menus.values()}, opener
+
+
+def call(opener, url, model, method, *args, **kwargs):
+    reply = json_post(
+        opener,
+        f"{url}/web/dataset/call_kw",
+        {"model": model, "method": method, "args": list(args), "kwargs": kwargs},
+    )
+    assert "result" in reply, reply
+    return reply["result"]
 
 
 def test_demo_runs_and_reruns(project_copy):
@@ -98,9 +108,36 @@ def test_demo_runs_and_reruns(project_copy):
             if line.startswith("ERROR:") or " ERROR " in line
         ]
         assert not errors, output
-        apps = login_and_list_apps(url)
+        # the demo users of each role, with their languages
+        for role, login, lang in (
+            ("salesperson", "sales.wang", "zh_CN"),
+            ("complaint handler", "service.zhou", "zh_CN"),
+            ("manager", "manager.sun", "en_US"),
+            ("portal customer", "portal.customer", "zh_CN"),
+        ):
+            assert re.search(rf"{role}\s+{re.escape(login)}\s+{lang}", output), output
+        apps, opener = login_and_list_apps(url)
         for addon in ADDONS:
             assert f"{addon}.{addon}_menu_root" in apps
+        # a Chinese company in CNY with the Chinese localisation and language
+        [company] = call(
+            opener,
+            url,
+            "res.company",
+            "search_read",
+            [("id", "=", 1)],
+            fields=["currency_id", "country_id", "chart_template"],
+        )
+        assert company["currency_id"][1] == "CNY"
+        assert company["chart_template"] == "cn"
+        assert call(
+            opener,
+            url,
+            "ir.module.module",
+            "search_count",
+            [("name", "=", "l10n_cn"), ("state", "=", "installed")],
+        )
+        assert call(opener, url, "res.lang", "search_count", [("code", "=", "zh_CN")])
     finally:
         stop(proc)
 
@@ -108,7 +145,7 @@ def test_demo_runs_and_reruns(project_copy):
     try:
         output, url = wait_ready(proc, timeout=5 * 60)
         assert "installing" not in output and "generating" not in output, output
-        assert login_and_list_apps(url)
+        assert login_and_list_apps(url)[0]
     finally:
         stop(proc)
 

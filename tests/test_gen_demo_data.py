@@ -759,3 +759,162 @@ def test_demo_scale_customer_profiles_computed(demo_db):
     )
     assert buyers and graded == buyers
     assert stages >= 2
+
+
+def test_demo_scale_shows_every_feature(demo_db):
+    """The demo data set shows each feature of the suite, made through its
+    business methods: complaints, win-back, consents, interactions, articles
+    and the users of each role."""
+    db = demo_db
+    channels = {row[0] for row in db.all("SELECT DISTINCT channel FROM crm_complaint")}
+    assert channels == {"phone", "email", "portal", "fax", "wechat", "visit", "api"}
+    stages = {row[0] for row in db.all("SELECT DISTINCT stage FROM crm_complaint")}
+    assert stages == {
+        "new",
+        "acknowledged",
+        "investigating",
+        "waiting",
+        "resolved",
+        "closed",
+        "cancelled",
+    }
+    # Chinese subjects, dated within the history
+    assert db.one("SELECT count(*) FROM crm_complaint WHERE subject ~ '[一-龥]'") >= 15
+    assert (
+        db.one(
+            "SELECT count(*) FROM crm_complaint WHERE create_date >= %s + 1", (TODAY,)
+        )
+        == 0
+    )
+    overdue = db.one(
+        """
+        SELECT count(*) FROM crm_complaint
+         WHERE stage IN ('new', 'acknowledged', 'investigating')
+           AND (resolution_deadline < now()
+                OR (acknowledged_date IS NULL AND response_deadline < now()))
+        """
+    )
+    assert overdue >= 2
+    assert db.one("SELECT count(*) FROM crm_complaint WHERE escalation_level > 0") >= 1
+    ratings = [
+        row[0]
+        for row in db.all(
+            "SELECT rating FROM rating_rating"
+            " WHERE res_model = 'crm.complaint' AND consumed AND rating > 0"
+        )
+    ]
+    assert any(rate >= 4 for rate in ratings) and any(rate <= 2 for rate in ratings)
+    assert db.one(
+        "SELECT count(*) FROM rating_rating WHERE res_model = 'crm.complaint'"
+        " AND consumed AND feedback ~ '[一-龥]'"
+    )
+    assert (
+        db.one(
+            "SELECT count(*) FROM crm_complaint"
+            " WHERE merged_into_id IS NOT NULL AND stage = 'cancelled'"
+        )
+        == 1
+    )
+    assert (
+        db.one(
+            """
+        SELECT count(*) FROM crm_complaint
+         WHERE root_cause_type IS NOT NULL AND root_cause IS NOT NULL
+           AND corrective_action IS NOT NULL AND preventive_action IS NOT NULL
+        """
+        )
+        >= 4
+    )
+    assert db.one("SELECT count(*) FROM crm_complaint_loyalty_card_rel") >= 2
+    assert db.one(
+        "SELECT count(*) FROM mail_message WHERE customerism_note = 'complaint_portal'"
+    )
+    # a complaint puts its customer at risk (open, critical)
+    assert db.one("SELECT count(*) FROM crm_complaint WHERE lifecycle_risk")
+    # win-back: one campaign done with outcomes, one running
+    campaigns = dict(
+        db.all("SELECT state, count(*) FROM crm_winback_campaign GROUP BY state")
+    )
+    assert campaigns.get("done") == 1 and campaigns.get("running") == 1
+    outcomes = dict(
+        db.all(
+            """
+        SELECT l.state, count(*) FROM crm_winback_campaign_line l
+          JOIN crm_winback_campaign c ON c.id = l.campaign_id
+         WHERE c.state = 'done' GROUP BY l.state
+        """
+        )
+    )
+    assert outcomes.get("recovered", 0) >= 1 and outcomes.get("declined", 0) >= 1
+    assert (
+        db.one(
+            """
+        SELECT count(*) FROM sale_order o JOIN crm_winback_campaign_line l
+            ON l.order_id = o.id
+         WHERE l.state = 'recovered' AND o.state = 'sale' AND o.date_order <= %s + 1
+        """,
+            (TODAY,),
+        )
+        >= 1
+    )
+    # consents with refusals, a customer at the marketing cap
+    consents = dict(
+        db.all("SELECT status, count(*) FROM crm_contact_consent GROUP BY status")
+    )
+    assert consents.get("allowed", 0) >= 10 and consents.get("refused", 0) >= 2
+    cap, cap_days = db.all(
+        "SELECT customerism_contact_cap, customerism_contact_cap_days"
+        " FROM res_company ORDER BY id LIMIT 1"
+    )[0]
+    at_cap = db.one(
+        """
+        SELECT max(n) FROM (
+            SELECT count(*) AS n FROM mail_message
+             WHERE model = 'res.partner' AND customerism_marketing
+               AND date > %s::date - %s AND date < %s::date + 1
+             GROUP BY res_id) counts
+        """,
+        (TODAY, cap_days, TODAY),
+    )
+    assert at_cap == cap
+    # logged calls and meetings on the interaction timeline
+    logged = dict(
+        db.all(
+            "SELECT customerism_channel, count(*) FROM mail_message"
+            " WHERE customerism_channel IS NOT NULL GROUP BY customerism_channel"
+        )
+    )
+    assert logged.get("phone") and logged.get("meeting") and logged.get("visit")
+    # knowledge articles in Chinese
+    assert (
+        db.one(
+            "SELECT count(DISTINCT article_type) FROM crm_knowledge_article"
+            " WHERE name ~ '[一-龥]'"
+        )
+        >= 5
+    )
+    # users of each role, in Chinese or English
+    users = dict(
+        db.all(
+            """
+        SELECT u.login, p.lang FROM res_users u
+          JOIN res_partner p ON p.id = u.partner_id
+         WHERE u.login IN ('sales.wang', 'service.zhou', 'manager.sun',
+                           'portal.customer')
+        """
+        )
+    )
+    assert set(users) == {
+        "sales.wang",
+        "service.zhou",
+        "manager.sun",
+        "portal.customer",
+    }
+    assert users["manager.sun"] == "en_US"
+    assert db.one(
+        """
+        SELECT count(*) FROM crm_complaint c
+          JOIN res_users u ON u.partner_id = c.partner_id
+         WHERE u.login = 'portal.customer' AND u.share
+        """
+    )

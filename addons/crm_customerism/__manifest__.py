@@ -2,7 +2,7 @@
     "name": "Customerism: Customer Core",
     "summary": "Customer value, customer pyramid, relationship lifecycle, "
     "complaints, interactions and win-back",
-    "version": "18.0.1.0.0",
+    "version": "18.0.1.1.0",
     "category": "Sales/CRM",
     "license": "LGPL-3",
     "author": "Customerism",

@@ -1,7 +1,5 @@
 import re
 
-from markupsafe import Markup
-
 from odoo import http
 from odoo.exceptions import AccessError, MissingError, UserError
 from odoo.http import request
@@ -258,15 +256,7 @@ class ComplaintPortal(CustomerPortal):
                 }
             )
         )
-        complaint.message_post(
-            body=Markup("<p>%s</p>")
-            % request.env._("Complaint filed on the customer portal."),
-            author_id=user.partner_id.id,
-            subtype_xmlid="mail.mt_note",
-            # created by message_post on the complaint (HTML, SVG and XML files
-            # of a portal user are stored as plain text)
-            attachments=files,
-        )
+        complaint._post_portal_filing_note(user.partner_id, attachments=files)
         return request.redirect(f"/my/complaints/{complaint.id}")
 
     # ------------------------------------------------------------------

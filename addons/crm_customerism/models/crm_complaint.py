@@ -11,6 +11,7 @@ from odoo.exceptions import UserError, ValidationError
 
 from .crm_complaint_sla_policy import SEVERITY_SELECTION
 from .crm_customer_profile import GRADE_SELECTION
+from .lifecycle_texts import PORTAL_FILED_NOTE, render_reason
 from .res_company import SERVICE_TIERS
 
 _logger = logging.getLogger(__name__)
@@ -338,8 +339,19 @@ class CrmComplaint(models.Model):
         "complaints) puts its customer in the at-risk lifecycle stage.",
         groups="base.group_user",
     )
-    lifecycle_risk_reason = fields.Char(
+    # the reason is kept as a code and values and rendered in the reader's
+    # language (lifecycle_texts); it becomes the customer's stage reason
+    lifecycle_risk_code = fields.Selection(
+        [("serious", "Open serious complaint"), ("repeated", "Repeated complaints")],
+        readonly=True,
+        copy=False,
+        groups="base.group_user",
+    )
+    lifecycle_risk_values = fields.Json(
         readonly=True, copy=False, groups="base.group_user"
+    )
+    lifecycle_risk_reason = fields.Char(
+        compute="_compute_lifecycle_risk_reason", groups="base.group_user"
     )
     # apology gestures (loyalty programs)
     gesture_card_ids = fields.Many2many(
@@ -367,6 +379,18 @@ class CrmComplaint(models.Model):
     # ------------------------------------------------------------------
     # Computes
     # ------------------------------------------------------------------
+
+    @api.depends("lifecycle_risk_code", "lifecycle_risk_values")
+    @api.depends_context("lang")
+    def _compute_lifecycle_risk_reason(self):
+        for complaint in self:
+            complaint.lifecycle_risk_reason = complaint.lifecycle_risk_code and (
+                render_reason(
+                    self.env,
+                    f"complaint_{complaint.lifecycle_risk_code}",
+                    complaint.lifecycle_risk_values,
+                )
+            )
 
     @api.depends("partner_id")
     def _compute_email_from(self):
@@ -1090,6 +1114,24 @@ class CrmComplaint(models.Model):
             msg_dict, update_vals=update_vals
         )
 
+    def _post_portal_filing_note(self, author, attachments=None):
+        """Note of a complaint filed on the portal, with the files sent along
+        (``(name, content)``): stored in the company's language, shown to each
+        reader in their own (mail.message)."""
+        self.ensure_one()
+        lang_env = self.with_context(lang=self.company_id._customerism_lang()).env
+        message = self.message_post(
+            body=Markup("<p>%s</p>") % lang_env._(PORTAL_FILED_NOTE),
+            author_id=author.id,
+            subtype_xmlid="mail.mt_note",
+            # created by message_post on the complaint (HTML, SVG and XML files
+            # of a portal user are stored as plain text)
+            attachments=attachments or [],
+        )
+        # sudo: the suite's own marker on the message it just posted
+        message.sudo().customerism_note = "complaint_portal"
+        return message
+
     def message_post(self, **kwargs):
         if kwargs.get("rating_value"):
             # rating.mixin would create the rating (as superuser) with no check
@@ -1336,38 +1378,38 @@ class CrmComplaint(models.Model):
         to_clear = flagged.filtered(lambda c: c.id not in new_ids)
         changed = to_clear.commercial_partner_id
         if to_clear:
-            to_clear.write({"lifecycle_risk": False, "lifecycle_risk_reason": False})
-        # the reason becomes the stage reason: in the company's language
-        lang_env = self.with_context(lang=company._customerism_lang()).env
+            to_clear.write(
+                {
+                    "lifecycle_risk": False,
+                    "lifecycle_risk_code": False,
+                    "lifecycle_risk_values": False,
+                }
+            )
         for trigger in triggers.values():
             complaint = self.browse(trigger[0])
+            values = {"name": complaint.name, "subject": complaint.subject}
             if trigger[1] == "serious":
-                reason = lang_env._(
-                    "Open %(severity)s complaint %(name)s: %(subject)s",
-                    severity=dict(
-                        self._fields["severity"]._description_selection(lang_env)
-                    )[complaint.severity],
-                    name=complaint.name,
-                    subject=complaint.subject,
-                )
+                values["severity"] = complaint.severity
             else:
-                reason = lang_env._(
-                    "%(count)s complaints in %(days)s days, last %(name)s: %(subject)s",
-                    count=trigger[2],
-                    days=company.customerism_complaint_repeat_days,
-                    name=complaint.name,
-                    subject=complaint.subject,
-                )
+                values["count"] = trigger[2]
+                values["days"] = company.customerism_complaint_repeat_days
             if (
                 not complaint.lifecycle_risk
-                or complaint.lifecycle_risk_reason != reason
+                or complaint.lifecycle_risk_code != trigger[1]
+                or complaint.lifecycle_risk_values != values
             ):
                 complaint.write(
-                    {"lifecycle_risk": True, "lifecycle_risk_reason": reason}
+                    {
+                        "lifecycle_risk": True,
+                        "lifecycle_risk_code": trigger[1],
+                        "lifecycle_risk_values": values,
+                    }
                 )
                 changed |= complaint.commercial_partner_id
         if changed and recompute:
-            self.flush_model(["lifecycle_risk", "lifecycle_risk_reason"])
+            self.flush_model(
+                ["lifecycle_risk", "lifecycle_risk_code", "lifecycle_risk_values"]
+            )
             self.env["crm.customer.profile"].sudo()._recompute_partners(
                 changed.ids, company=company
             )

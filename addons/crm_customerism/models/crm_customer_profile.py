@@ -1,17 +1,19 @@
 import json
 import logging
 import math
+import re
 import time
 from collections import defaultdict
 from datetime import datetime
 
 from dateutil.relativedelta import relativedelta
 
-from odoo import api, fields, models
+from odoo import SUPERUSER_ID, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.osv import expression
 from odoo.tools import SQL, html_escape
 
+from .lifecycle_texts import ACTIONS, REASONS, STAGE_NOTE_TITLE, translate
 from .res_company import GRADES, SERVICE_TIERS
 
 _logger = logging.getLogger(__name__)
@@ -221,7 +223,14 @@ class CrmCustomerProfile(models.Model):
         STAGE_SELECTION, readonly=True, index=True, group_expand=True
     )
     stage_date = fields.Date(readonly=True)
-    stage_reason = fields.Text(readonly=True)
+    stage_history_id = fields.Many2one(
+        "crm.customer.stage.history",
+        string="Last Stage Change",
+        readonly=True,
+        ondelete="set null",
+    )
+    # rendered in the reader's language from the last stage change
+    stage_reason = fields.Text(related="stage_history_id.reason", string="Stage Reason")
     termination_notice = fields.Boolean(readonly=True)
     termination_date = fields.Date(readonly=True)
     termination_reason = fields.Text(readonly=True)
@@ -586,16 +595,15 @@ SELECT p.id, 1 + (
                 "termination_reason": reason,
             }
         )
+        action = {
+            "code": "termination_notice",
+            "user": self.env.user.name,
+            "date": fields.Date.to_string(date),
+            "reason": reason.strip(),
+        }
         for company, profiles in self.grouped("company_id").items():
-            user_reason = self.with_context(lang=company._customerism_lang()).env._(
-                "Termination notice recorded by %(user)s, effective %(date)s: "
-                "%(reason)s",
-                user=self.env.user.name,
-                date=fields.Date.to_string(date),
-                reason=reason.strip(),
-            )
             profiles._recompute_partners(
-                profiles.partner_id.ids, company=company, user_reason=user_reason
+                profiles.partner_id.ids, company=company, action=action
             )
         return True
 
@@ -612,12 +620,10 @@ SELECT p.id, 1 + (
                 "termination_reason": False,
             }
         )
+        action = {"code": "termination_withdrawal", "user": self.env.user.name}
         for company, profiles in notified.grouped("company_id").items():
-            user_reason = self.with_context(lang=company._customerism_lang()).env._(
-                "Termination notice withdrawn by %(user)s.", user=self.env.user.name
-            )
             profiles._recompute_partners(
-                profiles.partner_id.ids, company=company, user_reason=user_reason
+                profiles.partner_id.ids, company=company, action=action
             )
         return True
 
@@ -655,8 +661,10 @@ SELECT p.id, 1 + (
     # (quintiles, grades), then bounded batches (id ranges) computing every
     # figure (values, RFM, grade, tier, stage and its reason) and writing only
     # the rows that changed, with their history lines and chatter notes. No
-    # per-customer Python loop. The texts are written in the company's
-    # language.
+    # per-customer Python loop. The reasons are stored as codes and values,
+    # rendered in the reader's language; the chatter notes are stored in the
+    # company's language (what e-mails and searches read) and shown to each
+    # reader in their own (mail.message._to_store).
 
     @api.model
     def _cron_recompute_all(self):
@@ -681,11 +689,14 @@ SELECT p.id, 1 + (
         return result
 
     @api.model
-    def _recompute_partners(self, partner_ids, company=None, user_reason=None):
+    def _recompute_partners(self, partner_ids, company=None, action=None):
         """Incremental recompute of the given partners (contacts roll up to
         their commercial partner) in ``company`` (every company when None).
         The ranks use the whole company; the observed retention rates and
-        grade margins are those of the last full recompute.
+        grade margins are those of the last full recompute. The stage changes
+        are logged with the user whose action triggered the recompute (none
+        for the superuser: crons, scripts) and ``action``, the user's action
+        given with the reason (see lifecycle_texts.ACTIONS).
 
         :return: dict company id -> number of stage changes
         """
@@ -704,15 +715,11 @@ SELECT p.id, 1 + (
             result[comp.id] = (
                 self.with_context(lang=comp._customerism_lang())
                 .sudo()
-                ._recompute_company(
-                    comp, partner_ids=commercial_ids, user_reason=user_reason
-                )
+                ._recompute_company(comp, partner_ids=commercial_ids, action=action)
             )
         return result
 
-    def _recompute_company(
-        self, company, partner_ids=None, user_reason=None, commit=False
-    ):
+    def _recompute_company(self, company, partner_ids=None, action=None, commit=False):
         """Recompute one company; ``partner_ids`` (commercial partners)
         restricts the writes to those customers (incremental mode).
 
@@ -759,7 +766,7 @@ SELECT p.id, 1 + (
             for batch_start in range(low, high + 1, BATCH_SIZE):
                 batch = (batch_start, batch_start + BATCH_SIZE)
                 batch_changes, batch_observed = self._write_batch(
-                    company, today, now, batch, ranks, partner_ids, user_reason
+                    company, today, now, batch, ranks, partner_ids, action
                 )
                 changes += batch_changes
                 for row in batch_observed:
@@ -1283,10 +1290,10 @@ SELECT partner_id,
             SQL("LEFT JOIN customerism_rank g ON g.partner_id = v.partner_id"),
         )
 
-    def _risk_complaints(self, company, column):
+    def _risk_complaints(self, company, *columns):
         """SQL of the last complaint flagging each customer of ``company`` at
         risk (see crm.complaint._flag_lifecycle_risk): its
-        commercial_partner_id and ``column``."""
+        commercial_partner_id and ``columns``."""
         return SQL(
             """
             SELECT DISTINCT ON (cc.commercial_partner_id)
@@ -1295,7 +1302,7 @@ SELECT partner_id,
              WHERE cc.company_id = %s AND cc.lifecycle_risk
              ORDER BY cc.commercial_partner_id, cc.id DESC
             """,
-            SQL.identifier("cc", column),
+            SQL(", ").join(SQL.identifier("cc", column) for column in columns),
             company.id,
         )
 
@@ -1308,9 +1315,7 @@ SELECT partner_id,
         rules = self._stage_rules(company, today)
         stage_case = SQL(
             "CASE %s END",
-            SQL(" ").join(
-                SQL("WHEN %s THEN %s", cond, stage) for cond, stage, __ in rules
-            ),
+            SQL(" ").join(SQL("WHEN %s THEN %s", rule[0], rule[1]) for rule in rules),
         )
         # each level ends with OFFSET 0, which keeps PostgreSQL from inlining
         # it into the next: a figure is computed once per row, not once per
@@ -1321,7 +1326,8 @@ WITH v AS (
     SELECT prof.id, prof.partner_id, prof.active, prof.grade_override,
            prof.lifecycle_stage AS old_stage,
            prof.termination_notice, prof.termination_date,
-           risk.lifecycle_risk_reason AS complaint_risk,
+           risk.lifecycle_risk_code AS complaint_risk,
+           risk.lifecycle_risk_values AS complaint_risk_values,
            COALESCE(a.order_count, 0) AS order_count,
            COALESCE(a.cur_order_count, 0) AS current_order_count,
            a.first_date AS first_order_date,
@@ -1379,7 +1385,9 @@ SELECT c.*, %(stage_case)s AS new_stage FROM c
             company=company.id,
             today=today,
             where=where,
-            risk=self._risk_complaints(company, "lifecycle_risk_reason"),
+            risk=self._risk_complaints(
+                company, "lifecycle_risk_code", "lifecycle_risk_values"
+            ),
             lapse_days=company.customerism_lapse_days,
             new_start=starts["new_start"],
             margin_rate=company.customerism_margin_rate,
@@ -1420,23 +1428,34 @@ SELECT c.*, %(stage_case)s AS new_stage FROM c
         company.flush_recordset()
 
     def _write_batch(
-        self, company, today, now, id_range, ranks, partner_ids=None, user_reason=None
+        self, company, today, now, id_range, ranks, partner_ids=None, action=None
     ):
         """Compute the figures of the profiles in ``id_range`` (and in scope),
         write those that changed, and log every stage change (history line +
-        note in the partner chatter), in one statement.
+        note in the partner chatter), in one statement. ``action`` is the
+        user's action that caused the recompute (termination notice...).
 
         :return: (number of stage changes, the batch's share of the company
             observations: dicts of kind, grade, customers and amount)
         """
-        reason_case = SQL(
+        rules = self._stage_rules(company, today)
+        code_case = SQL(
             "CASE %s END",
-            SQL(" ").join(
-                SQL("WHEN %s THEN %s", cond, why)
-                for cond, __, why in self._stage_rules(company, today)
-            ),
+            SQL(" ").join(SQL("WHEN %s THEN %s", rule[0], rule[2]) for rule in rules),
         )
-        title = self.env._("Lifecycle stage (%(company)s):", company=company.name)
+        values_case = SQL(
+            "CASE %s END",
+            SQL(" ").join(SQL("WHEN %s THEN %s", rule[0], rule[3]) for rule in rules),
+        )
+        # the user who acted (an order, a complaint, a notice); none for the
+        # full recompute and the superuser (crons, scripts)
+        acting_user = (
+            self.env.uid
+            if action or (partner_ids is not None and self.env.uid != SUPERUSER_ID)
+            else None
+        )
+        # the stored body, in the company's language (context of the engine)
+        stage_note = self._stage_note_sql(company, action)
         figures = [
             "order_count",
             "current_order_count",
@@ -1482,9 +1501,20 @@ WITH new AS MATERIALIZED (
     %(figures)s
 ), chg AS (
     SELECT c.id, c.partner_id, c.old_stage, c.new_stage,
-           %(prefix)s || %(reason_case)s AS reason
+           %(code_case)s AS reason_code,
+           %(values_case)s || %(action)s::jsonb AS reason_values
       FROM new c
      WHERE c.new_stage IS DISTINCT FROM c.old_stage
+), hist AS (
+    INSERT INTO crm_customer_stage_history (
+        profile_id, partner_id, company_id, date, stage_from, stage_to,
+        reason_code, reason_values, user_id,
+        create_uid, create_date, write_uid, write_date)
+    SELECT id, partner_id, %(company)s, %(today)s, old_stage, new_stage,
+           reason_code, reason_values, %(user)s, %(uid)s, %(now)s, %(uid)s, %(now)s
+      FROM chg
+ RETURNING id, profile_id, partner_id, stage_from, stage_to, reason_code,
+           reason_values
 ), upd AS (
     UPDATE crm_customer_profile prof
        SET (%(columns)s) = (%(new_values)s),
@@ -1494,40 +1524,26 @@ WITH new AS MATERIALIZED (
            lifecycle_stage = n.new_stage,
            stage_date = CASE WHEN n.new_stage IS DISTINCT FROM n.old_stage
                              THEN %(today)s ELSE prof.stage_date END,
-           stage_reason = COALESCE(chg.reason, prof.stage_reason),
+           stage_history_id = COALESCE(hist.id, prof.stage_history_id),
            termination_notice = prof.termination_notice
                                 AND n.new_stage <> 'lapsed',
            write_date = %(now)s,
            write_uid = %(uid)s
       FROM new n
-      LEFT JOIN chg ON chg.id = n.id
+      LEFT JOIN hist ON hist.profile_id = n.id
      WHERE prof.id = n.id AND prof.id >= %(low)s AND prof.id < %(high)s
        AND ((%(old_values)s, prof.lifecycle_stage, prof.service_tier)
             IS DISTINCT FROM (%(new_values)s, n.new_stage, %(tier_case)s))
  RETURNING prof.id
-), hist AS (
-    INSERT INTO crm_customer_stage_history (
-        profile_id, partner_id, company_id, date, stage_from, stage_to,
-        reason, user_id, create_uid, create_date, write_uid, write_date)
-    SELECT id, partner_id, %(company)s, %(today)s, old_stage, new_stage,
-           reason, %(user)s, %(uid)s, %(now)s, %(uid)s, %(now)s
-      FROM chg
- RETURNING id
 ), msg AS (
     INSERT INTO mail_message (
         model, res_id, message_type, subtype_id, author_id, body, date,
-        is_internal, create_uid, create_date, write_uid, write_date)
-    SELECT 'res.partner', partner_id, 'notification', %(subtype)s,
-           %(author)s,
-           '<p>' || %(title)s || ' '
-           || COALESCE(%(labels)s::jsonb ->> old_stage, '-')
-           || ' &#8594; <b>' || (%(labels)s::jsonb ->> new_stage)
-           || '</b><br/>'
-           || replace(replace(replace(
-                  reason, '&', '&amp;'), '<', '&lt;'), '>', '&gt;')
-           || '</p>',
-           %(now)s, FALSE, %(uid)s, %(now)s, %(uid)s, %(now)s
-      FROM chg
+        is_internal, customerism_note, customerism_stage_history_id,
+        create_uid, create_date, write_uid, write_date)
+    SELECT 'res.partner', hist.partner_id, 'notification', %(subtype)s,
+           %(author)s, %(stage_note)s, %(now)s, FALSE, 'stage_change', hist.id,
+           %(uid)s, %(now)s, %(uid)s, %(now)s
+      FROM hist
  RETURNING id
 %(churn)s
 ), observed AS (
@@ -1553,7 +1569,8 @@ SELECT (SELECT count(*) FROM hist), (SELECT jsonb_agg(observed) FROM observed),
                 figures=self._figures_query(company, today, where, ranks),
                 low=id_range[0],
                 high=id_range[1],
-                reason_case=reason_case,
+                code_case=code_case,
+                values_case=values_case,
                 columns=column_list,
                 old_values=old_values,
                 new_values=new_values,
@@ -1561,30 +1578,29 @@ SELECT (SELECT count(*) FROM hist), (SELECT jsonb_agg(observed) FROM observed),
                 churn=self._churn_reason_update(company),
                 today=today,
                 now=now,
-                prefix=f"{user_reason} " if user_reason else "",
+                action=json.dumps({"action": action} if action else {}),
                 company=company.id,
-                user=self.env.uid if user_reason else None,
+                user=acting_user,
                 uid=self.env.uid,
                 subtype=self.env["ir.model.data"]._xmlid_to_res_id("mail.mt_note"),
                 author=self.env.user.partner_id.id,
-                title=html_escape(title),
-                labels=json.dumps(self._stage_labels()),
+                stage_note=stage_note,
             )
         )
         changes, observed = self.env.cr.fetchone()[:2]
         return changes, observed or []
 
     def _stage_rules(self, company, today):
-        """(condition, stage, reason) in priority order; the reasons are
-        translated templates whose placeholders are filled in SQL."""
-        _ = self.env._
+        """(condition, stage, reason code, reason values) in priority order:
+        SQL over the figures (alias c); the values fill the placeholders of
+        the reason's template (lifecycle_texts.REASONS) when it is read."""
         new_start = self._period_starts(company, today)["new_start"]
 
-        def fill(template, **values):
-            expr = SQL("%s", template)
-            for key, value in values.items():
-                expr = SQL("replace(%s, %s, %s)", expr, f"%({key})s", value)
-            return expr
+        def values(**kwargs):
+            return SQL(
+                "jsonb_build_object(%s)",
+                SQL(", ").join(SQL("%s, %s", key, val) for key, val in kwargs.items()),
+            )
 
         def number(value):
             return SQL("%s::text", value)
@@ -1599,39 +1615,29 @@ SELECT (SELECT count(*) FROM hist), (SELECT jsonb_agg(observed) FROM observed),
             (
                 SQL("c.order_count > 0 AND c.gap > %s", company.customerism_lapse_days),
                 "lapsed",
-                fill(
-                    _("No order for %(days)s days (lapse limit: %(limit)s days)."),
-                    days=gap,
-                    limit=number(company.customerism_lapse_days),
-                ),
+                SQL("'lapsed'"),
+                values(days=gap, limit=number(company.customerism_lapse_days)),
             ),
             (
                 SQL("c.termination_notice"),
                 "terminating",
-                fill(
-                    _("Termination notice effective %(date)s."),
-                    date=SQL("COALESCE(c.termination_date::text, '')"),
-                ),
+                SQL("'terminating'"),
+                values(date=SQL("COALESCE(c.termination_date::text, '')")),
             ),
             # complaint flagged by crm.complaint._flag_lifecycle_risk (open high or
             # critical, or repeated complaints); its reason names the complaint
             (
                 SQL("c.order_count > 0 AND c.complaint_risk IS NOT NULL"),
                 "at_risk",
-                SQL("c.complaint_risk"),
+                SQL("'complaint_' || c.complaint_risk"),
+                SQL("COALESCE(c.complaint_risk_values, '{}'::jsonb)"),
             ),
-            (SQL("c.order_count = 0"), "prospect", fill(_("No confirmed order yet."))),
+            (SQL("c.order_count = 0"), "prospect", SQL("'prospect'"), values()),
             (
                 SQL("c.gap > %s", company.customerism_at_risk_days),
                 "at_risk",
-                fill(
-                    _(
-                        "%(days)s days since the last order exceed the at-risk "
-                        "limit of %(limit)s days."
-                    ),
-                    days=gap,
-                    limit=number(company.customerism_at_risk_days),
-                ),
+                SQL("'at_risk_days'"),
+                values(days=gap, limit=number(company.customerism_at_risk_days)),
             ),
             (
                 SQL(
@@ -1639,11 +1645,8 @@ SELECT (SELECT count(*) FROM hist), (SELECT jsonb_agg(observed) FROM observed),
                     company.customerism_at_risk_factor,
                 ),
                 "at_risk",
-                fill(
-                    _(
-                        "%(days)s days since the last order exceed %(factor)s x the "
-                        "usual interval of %(interval)s days between orders."
-                    ),
+                SQL("'at_risk_interval'"),
+                values(
                     days=gap,
                     factor=number(company.customerism_at_risk_factor),
                     interval=SQL("round(c.itv, 1)::text"),
@@ -1652,11 +1655,8 @@ SELECT (SELECT count(*) FROM hist), (SELECT jsonb_agg(observed) FROM observed),
             (
                 SQL("c.recovery_date > %s", new_start),
                 "recovered",
-                fill(
-                    _(
-                        "Purchase on %(date)s after more than %(limit)s days "
-                        "without order."
-                    ),
+                SQL("'recovered'"),
+                values(
                     date=SQL("c.recovery_date::text"),
                     limit=number(company.customerism_lapse_days),
                 ),
@@ -1664,8 +1664,8 @@ SELECT (SELECT count(*) FROM hist), (SELECT jsonb_agg(observed) FROM observed),
             (
                 SQL("c.first_order_date > %s", new_start),
                 "new",
-                fill(
-                    _("First order on %(date)s, less than %(limit)s days ago."),
+                SQL("'new'"),
+                values(
                     date=SQL("c.first_order_date::text"),
                     limit=number(company.customerism_new_days),
                 ),
@@ -1673,11 +1673,8 @@ SELECT (SELECT count(*) FROM hist), (SELECT jsonb_agg(observed) FROM observed),
             (
                 SQL("c.trend < -%s", company.customerism_decline_rate),
                 "at_risk",
-                fill(
-                    _(
-                        "Value changed by %(rate)s over the last %(months)s months "
-                        "(decline limit: -%(limit)s)."
-                    ),
+                SQL("'declining'"),
+                values(
                     rate=trend,
                     months=months,
                     limit=percent(company.customerism_decline_rate),
@@ -1686,11 +1683,8 @@ SELECT (SELECT count(*) FROM hist), (SELECT jsonb_agg(observed) FROM observed),
             (
                 SQL("c.trend > %s", company.customerism_growth_rate),
                 "growth",
-                fill(
-                    _(
-                        "Value changed by %(rate)s over the last %(months)s months "
-                        "(growth threshold: %(limit)s)."
-                    ),
+                SQL("'growth'"),
+                values(
                     rate=trend,
                     months=months,
                     limit=percent(company.customerism_growth_rate),
@@ -1699,27 +1693,69 @@ SELECT (SELECT count(*) FROM hist), (SELECT jsonb_agg(observed) FROM observed),
             (
                 SQL("c.trend IS NULL AND c.tcur > 0"),
                 "growth",
-                fill(
-                    _(
-                        "Value in the last %(months)s months and none in the "
-                        "%(months)s months before."
-                    ),
-                    months=months,
-                ),
+                SQL("'growth_start'"),
+                values(months=months),
             ),
             (
                 SQL("TRUE"),
                 "maturity",
-                fill(
-                    _(
-                        "Value changed by %(rate)s over the last %(months)s "
-                        "months: a plateau."
-                    ),
-                    rate=SQL("COALESCE(%s, '-')", trend),
-                    months=months,
-                ),
+                SQL("'maturity'"),
+                values(rate=SQL("COALESCE(%s, '-')", trend), months=months),
             ),
         ]
+
+    def _stage_note_sql(self, company, action):
+        """SQL of the stored body of the chatter note of a stage change (alias
+        hist, the history line), in the language of the engine's context.
+        Readers see it rendered in their own language (mail.message)."""
+        _ = self.env._
+        severities = dict(
+            self.env["crm.complaint"]
+            ._fields["severity"]
+            ._description_selection(self.env)
+        )
+
+        def fill(template, source):
+            expr = SQL("%s", _(template))
+            for key in re.findall(r"%\((\w+)\)s", template._source):
+                value = SQL("COALESCE(%s ->> %s, '')", source, key)
+                if key == "severity":
+                    value = SQL(
+                        "COALESCE(%s::jsonb ->> (%s ->> 'severity'), '')",
+                        json.dumps(severities),
+                        source,
+                    )
+                expr = SQL("replace(%s, %s, %s)", expr, f"%({key})s", value)
+            return expr
+
+        reason = SQL(
+            "CASE hist.reason_code %s ELSE '' END",
+            SQL(" ").join(
+                SQL("WHEN %s THEN %s", code, fill(template, SQL("hist.reason_values")))
+                for code, template in REASONS.items()
+            ),
+        )
+        if action:
+            reason = SQL(
+                "%s || ' ' || %s",
+                fill(ACTIONS[action["code"]], SQL("(hist.reason_values -> 'action')")),
+                reason,
+            )
+        labels = json.dumps(self._stage_labels())
+        return SQL(
+            """'<p>' || %(title)s || ' '
+           || COALESCE(%(labels)s::jsonb ->> hist.stage_from, '-')
+           || ' &#8594; <b>' || (%(labels)s::jsonb ->> hist.stage_to)
+           || '</b><br/>'
+           || replace(replace(replace(
+                  %(reason)s, '&', '&amp;'), '<', '&lt;'), '>', '&gt;')
+           || '</p>'""",
+            title=html_escape(
+                translate(self.env, STAGE_NOTE_TITLE, company=company.name)
+            ),
+            labels=labels,
+            reason=reason,
+        )
 
     def _stage_labels(self):
         return dict(self._fields["lifecycle_stage"]._description_selection(self.env))

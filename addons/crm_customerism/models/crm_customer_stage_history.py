@@ -1,6 +1,7 @@
-from odoo import fields, models
+from odoo import api, fields, models
 
 from .crm_customer_profile import STAGE_SELECTION
+from .lifecycle_texts import render_reason
 
 
 class CrmCustomerStageHistory(models.Model):
@@ -35,15 +36,34 @@ class CrmCustomerStageHistory(models.Model):
     stage_to = fields.Selection(
         STAGE_SELECTION, string="To Stage", required=True, readonly=True
     )
+    # the reason is kept as the rule's code and figures (and the user's action)
+    # and rendered in the reader's language
+    reason_code = fields.Char(readonly=True)
+    reason_values = fields.Json(readonly=True)
+    reason_legacy = fields.Text(
+        readonly=True, help="Reason stored as text before the reason codes."
+    )
     reason = fields.Text(
-        readonly=True, help="The rule and its figures, or the user and their reason."
+        compute="_compute_reason",
+        help="The rule and its figures, or the user and their reason.",
     )
     user_id = fields.Many2one(
         "res.users",
         readonly=True,
-        help="User whose action changed the stage; empty for the automatic rules.",
+        help="User whose action changed the stage (an order, a complaint, a "
+        "termination notice); empty for the nightly recompute.",
     )
     is_automatic = fields.Boolean(compute="_compute_is_automatic")
+
+    @api.depends("reason_code", "reason_values", "reason_legacy")
+    @api.depends_context("lang")
+    def _compute_reason(self):
+        for line in self:
+            line.reason = (
+                render_reason(self.env, line.reason_code, line.reason_values)
+                if line.reason_code
+                else line.reason_legacy
+            )
 
     def _compute_is_automatic(self):
         for line in self:

@@ -17,3 +17,5 @@ from . import test_value_credit_notes
 from . import test_grouping_order
 from . import test_customer_pyramid
 from . import test_smart_buttons
+from . import test_reader_language
+from . import test_zh_tour

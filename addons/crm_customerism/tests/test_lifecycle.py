@@ -219,30 +219,3 @@ class TestLifecycle(CustomerismCase):
             self._profile(self.partners["prospect"])._record_termination_notice(
                 "2025-06-30", "x"
             )
-
-    def test_texts_in_the_company_language(self):
-        """Stage reasons, history lines and chatter notes are written in the
-        company's language, whoever triggers the recompute."""
-        self.env["res.lang"]._activate_lang("zh_CN")
-        self.env["ir.module.module"]._load_module_terms(
-            ["crm_customerism"], ["zh_CN"], overwrite=True
-        )
-        self.company.partner_id.lang = "zh_CN"
-        self.assertEqual(self.env.user.lang, "en_US")
-        self._recompute()
-        prospect = self._profile(self.partners["prospect"])
-        self.assertEqual(prospect.stage_reason, "尚无已确认订单。")
-        lapsed = self.partners["lapsed"]
-        self.assertIn(
-            "生命周期阶段", lapsed.message_ids.mapped("body")[0] or "", "chatter note"
-        )
-        self.assertIn("中断期", lapsed.message_ids.mapped("body")[0])
-        # a user working in English records a termination notice
-        profile = self._profile(self.partners["maturity"])
-        with freeze_time("2025-07-01"):
-            profile.with_user(self.user)._record_termination_notice(
-                profile.last_order_date, "Moving to a competitor"
-            )
-        line = profile.stage_history_ids.sorted("id")[-1]
-        self.assertIn("记录了解约通知", line.reason)
-        self.assertIn("Moving to a competitor", line.reason)

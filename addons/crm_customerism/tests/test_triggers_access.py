@@ -54,7 +54,7 @@ class TestTriggersAccess(CustomerismCase):
         with self.assertRaises(AccessError):
             profile.unlink()
         with self.assertRaises(AccessError):
-            profile.stage_history_ids.with_user(self.user).write({"reason": "edited"})
+            profile.stage_history_ids.with_user(self.user).write({"reason_code": "new"})
 
     def test_manager_rights(self):
         customer = self._partner("Managed Co")
