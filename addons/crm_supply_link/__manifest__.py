@@ -31,6 +31,11 @@
         "views/stock_picking_views.xml",
         "views/crm_supply_link_menus.xml",
     ],
+    "assets": {
+        "web.assets_tests": [
+            "crm_supply_link/static/tests/tours/*.js",
+        ],
+    },
     "application": True,
     "installable": True,
 }
