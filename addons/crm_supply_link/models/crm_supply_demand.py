@@ -85,7 +85,7 @@ class CrmSupplyDemand(models.Model):
         string="Shortage", digits="Product Unit of Measure", readonly=True
     )
     supplierinfo_id = fields.Many2one("product.supplierinfo", readonly=True)
-    vendor_id = fields.Many2one("res.partner", string="Vendor", readonly=True)
+    vendor_id = fields.Many2one("res.partner", readonly=True)
     vendor_min_qty = fields.Float(
         string="Vendor Minimum", digits="Product Unit of Measure", readonly=True
     )
@@ -128,7 +128,9 @@ class CrmSupplyDemand(models.Model):
         )
 
     def action_refresh(self):
-        return self.action_open_customer_demand()
+        for company in self.env.companies:
+            SupplyDemandProjection(self.env, company).run()
+        return {"type": "ir.actions.client", "tag": "soft_reload"}
 
     def action_create_rfqs(self):
         """Draft RFQs for the selected shortages, through Odoo's buy route: the

@@ -16,7 +16,7 @@ class CrmSupplyDemandSource(models.Model):
     company_id = fields.Many2one("res.company", required=True, readonly=True)
     product_id = fields.Many2one("product.product", readonly=True)
     warehouse_id = fields.Many2one("stock.warehouse", readonly=True)
-    order_id = fields.Many2one("sale.order", string="Order", readonly=True)
+    order_id = fields.Many2one("sale.order", readonly=True)
     partner_id = fields.Many2one("res.partner", string="Customer", readonly=True)
     salesperson_id = fields.Many2one(
         related="order_id.user_id", string="Salesperson", readonly=True

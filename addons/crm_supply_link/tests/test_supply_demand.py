@@ -119,6 +119,11 @@ class TestSupplyDemand(SupplyLinkCase):
         self.assertEqual(valve.customer_ids, self.vip | self.ordinary)
         # the key account's quotation is listed first
         self.assertEqual(valve.source_ids[0].order_id, self.vip_quotation)
+        # a refresh updates the lines in place: a screen open elsewhere keeps them
+        refresh = self.env["crm.supply.demand"].action_refresh()
+        self.assertEqual(refresh["tag"], "soft_reload")
+        self.assertTrue(valve.exists())
+        self.assertAlmostEqual(valve.demand_qty, 15)
         pump = self._demand(self.pump)
         self.assertAlmostEqual(pump.rfq_qty, 4)
         self.assertAlmostEqual(pump.forecast_qty, -6)
