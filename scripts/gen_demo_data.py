@@ -207,6 +207,7 @@ def generate(env, args):
     from demo_data.bulk_loader import BulkLoader
     from demo_data.master import MODULE, load_master
     from demo_data.orm_loader import OrmLoader
+    from demo_data.supply_link import load_supply_link
 
     start = time.monotonic()
     env = env(
@@ -268,6 +269,7 @@ def generate(env, args):
         # show values, grades and stages at once rather than after the nightly
         # cron (the bench data set is left raw: its benchmark times that run)
         env["crm.customer.profile"]._recompute_all()
+        load_supply_link(env, master)
     env["ir.config_parameter"].set_param(PARAM, args.scale)
     env.flush_all()
     return plan
