@@ -216,6 +216,7 @@ def generate(env, args):
     from demo_data.features import FeatureLoader
     from demo_data.master import MODULE, load_master
     from demo_data.orm_loader import OrmLoader
+    from demo_data.supply_link import load_supply_link
 
     start = time.monotonic()
     env = env(
@@ -278,6 +279,7 @@ def generate(env, args):
         # cron (the bench data set is left raw: its benchmark times that run)
         env["crm.customer.profile"]._recompute_all()
         FeatureLoader(env, master, plan, orm.partner_ids, args.seed).run()
+        load_supply_link(env, master)
     env["ir.config_parameter"].set_param(PARAM, args.scale)
     env.flush_all()
     return plan

@@ -918,3 +918,35 @@ def test_demo_scale_shows_every_feature(demo_db):
          WHERE u.login = 'portal.customer' AND u.share
         """
     )
+
+
+def test_demo_scale_supply_link(demo_db):
+    """crm_supply_link has real content on the demo: quotations weighted by
+    their opportunities, lots traced from a supplier's receipt to customers,
+    and a key account waiting behind an ordinary customer's reservation."""
+    [(weighted,)] = demo_db.all(
+        "SELECT count(*) FROM sale_order so JOIN crm_lead l ON l.id = so.opportunity_id"
+        " WHERE so.state IN ('draft', 'sent') AND l.probability > 0"
+    )
+    assert weighted >= 3
+    [(lot_customers,)] = demo_db.all(
+        "SELECT count(DISTINCT sm.partner_id) FROM stock_move_line sml"
+        " JOIN stock_move sm ON sm.id = sml.move_id"
+        " JOIN stock_location dest ON dest.id = sml.location_dest_id"
+        " WHERE sml.lot_id IN (SELECT sml2.lot_id FROM stock_move_line sml2"
+        "   JOIN stock_move sm2 ON sm2.id = sml2.move_id"
+        "   WHERE sm2.purchase_line_id IS NOT NULL AND sml2.state = 'done')"
+        " AND dest.usage = 'customer' AND sml.state = 'done'"
+    )
+    assert lot_customers >= 3
+    deliveries = demo_db.all(
+        "SELECT p.priority, sm.quantity, sm.product_qty FROM stock_move sm"
+        " JOIN stock_picking p ON p.id = sm.picking_id"
+        " JOIN product_product pp ON pp.id = sm.product_id"
+        " WHERE pp.default_code = 'SHORT-BEARING' AND sm.sale_line_id IS NOT NULL"
+        " AND sm.state NOT IN ('done', 'cancel') ORDER BY p.priority"
+    )
+    assert [(priority, float(qty)) for priority, qty, _demand in deliveries] == [
+        ("0", 10.0),
+        ("1", 0.0),
+    ]

@@ -1,0 +1,169 @@
+"""Supply-link demo content (crm_supply_link), through the ORM, after the
+customer profiles are computed:
+
+- opportunities with probabilities behind some open quotations, so that the
+  Customer Demand screen weighs them;
+- two lot-tracked products of two suppliers, bought, received in lots and
+  delivered to key accounts, so that the supplier-customer linkage traces
+  spend through the lots;
+- a shortage: an ordinary customer holds all the stock of a bearing, a key
+  account's order waits behind it, and a key account's quotation asks for
+  more, so that Customer Demand shows a shortage to order and the product can
+  be reallocated to the key account.
+"""
+
+import logging
+
+from odoo import Command
+
+_logger = logging.getLogger(__name__)
+
+PROBABILITIES = (10, 30, 50, 70, 90)
+
+
+def load_supply_link(env, master):
+    if "crm.supply.demand" not in env:
+        return
+    profiles = env["crm.customer.profile"].search(
+        [("company_id", "=", master.company.id)], order="current_value desc, id"
+    )
+    key_accounts = profiles.filtered("is_key_account").partner_id
+    ordinary = profiles.filtered(lambda p: p.grade == "ordinary").partner_id
+    if len(key_accounts) < 3 or not ordinary:
+        _logger.warning("supply link demo: too few graded customers, skipped")
+        return
+    _link_opportunities(env)
+    _lot_tracked_goods(env, master, key_accounts[:3])
+    _shortage(env, master, key_accounts[:2], ordinary[-1])
+    _logger.info("supply link demo: opportunities, lots and a shortage created")
+
+
+def _link_opportunities(env):
+    quotations = env["sale.order"].search(
+        [("state", "in", ("draft", "sent")), ("opportunity_id", "=", False)],
+        order="id",
+        limit=15,
+    )
+    leads = env["crm.lead"].create(
+        [
+            {
+                "name": f"{order.partner_id.name}：{order.name}",
+                "type": "opportunity",
+                "partner_id": order.partner_id.id,
+                "user_id": order.user_id.id,
+                "expected_revenue": order.amount_untaxed,
+                "probability": PROBABILITIES[i % len(PROBABILITIES)],
+            }
+            for i, order in enumerate(quotations)
+        ]
+    )
+    for order, lead in zip(quotations, leads, strict=True):
+        order.opportunity_id = lead
+
+
+def _product(env, master, name, code, supplier_id, **values):
+    return env["product.product"].create(
+        {
+            "name": name,
+            "default_code": code,
+            "is_storable": True,
+            "list_price": values.pop("list_price", 100.0),
+            "standard_price": values.pop("cost", 60.0),
+            "categ_id": next(iter(master.categories.values())),
+            "seller_ids": [
+                Command.create(
+                    {
+                        "partner_id": supplier_id,
+                        "price": 60.0,
+                        "min_qty": values.pop("min_qty", 0),
+                        "delay": values.pop("delay", 7),
+                    }
+                )
+            ],
+            **values,
+        }
+    )
+
+
+def _receive(env, supplier_id, product, qty, lot_name=None):
+    purchase = env["purchase.order"].create(
+        {
+            "partner_id": supplier_id,
+            "order_line": [
+                Command.create(
+                    {"product_id": product.id, "product_qty": qty, "price_unit": 60.0}
+                )
+            ],
+        }
+    )
+    purchase.button_confirm()
+    receipt = purchase.picking_ids
+    if lot_name:
+        lot = env["stock.lot"].create({"name": lot_name, "product_id": product.id})
+        receipt.move_ids.move_line_ids.write({"lot_id": lot.id, "quantity": qty})
+    else:
+        receipt.move_ids.quantity = qty
+    receipt.move_ids.picked = True
+    receipt.button_validate()
+
+
+def _sell(env, customer, product, qty, confirm=True, **values):
+    order = env["sale.order"].create(
+        {
+            "partner_id": customer.id,
+            "order_line": [
+                Command.create({"product_id": product.id, "product_uom_qty": qty})
+            ],
+            **values,
+        }
+    )
+    if confirm:
+        order.action_confirm()
+    return order
+
+
+def _lot_tracked_goods(env, master, customers):
+    # Inventory > Settings > Lots & Serial Numbers, for every internal user
+    env.ref("base.group_user").write(
+        {"implied_ids": [Command.link(env.ref("stock.group_production_lot").id)]}
+    )
+    for index, (name, code) in enumerate(
+        (("批次追溯树脂", "LOT-RESIN"), ("批次追溯涂料", "LOT-PAINT"))
+    ):
+        supplier_id = master.suppliers[index]
+        product = _product(env, master, name, code, supplier_id, tracking="lot")
+        _receive(env, supplier_id, product, 60, lot_name=f"{code}-2026-{index + 1:03d}")
+        for customer in customers:
+            delivery = _sell(env, customer, product, 8).picking_ids
+            delivery.move_ids.picked = True
+            delivery.button_validate()
+
+
+def _shortage(env, master, key_accounts, ordinary):
+    supplier_id = master.suppliers[2]
+    bearing = _product(
+        env, master, "紧缺精密轴承", "SHORT-BEARING", supplier_id, min_qty=20, delay=5
+    )
+    _receive(env, supplier_id, bearing, 10)
+    # its order would lift a customer of a small data set into the key accounts:
+    # a manager keeps it ordinary
+    env["crm.customer.profile"].search(
+        [("partner_id", "=", ordinary.id), ("company_id", "=", master.company.id)]
+    ).write(
+        {
+            "grade_override": "ordinary",
+            "grade_override_reason": "演示：普通客户占用了全部库存",
+        }
+    )
+    # the ordinary customer's order reserves all ten; the key account waits
+    _sell(env, ordinary, bearing, 10)
+    _sell(env, key_accounts[0], bearing, 6)
+    lead = env["crm.lead"].create(
+        {
+            "name": f"{key_accounts[1].name}：紧缺精密轴承年度采购",
+            "type": "opportunity",
+            "partner_id": key_accounts[1].id,
+            "probability": 60,
+        }
+    )
+    _sell(env, key_accounts[1], bearing, 20, confirm=False, opportunity_id=lead.id)
