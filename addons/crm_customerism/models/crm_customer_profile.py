@@ -922,9 +922,9 @@ WITH moves AS (
              JOIN sale_order_line_invoice_rel rel
                ON rel.invoice_line_id = aml.id
              JOIN sale_order_line sol ON sol.id = rel.order_line_id
-             JOIN sale_order rso ON rso.id = sol.order_id
             WHERE aml.move_id IN (am.id, am.reversed_entry_id)
-              AND rso.state = 'sale' AND rso.company_id = %(company)s)
+              -- the order's state and company, stored on its lines
+              AND sol.state = 'sale' AND sol.company_id = %(company)s)
 ), rows AS (
     -- OFFSET 0 keeps this subquery from being flattened into the aggregate:
     -- each row's amount is then computed once, not once per sum
