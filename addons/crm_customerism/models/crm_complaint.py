@@ -168,9 +168,12 @@ class CrmComplaint(models.Model):
         "crm.customer.profile",
         compute="_compute_customer_profile_id",
         help="Value profile of the customer in the company of the complaint.",
+        groups="base.group_user",
     )
     customer_grade = fields.Selection(
-        GRADE_SELECTION, compute="_compute_customer_profile_id"
+        GRADE_SELECTION,
+        compute="_compute_customer_profile_id",
+        groups="base.group_user",
     )
     user_id = fields.Many2one(
         "res.users",

@@ -9,6 +9,7 @@ class CrmCustomerStageHistory(models.Model):
     in bulk by the recompute (automatic rule) or after a user action."""
 
     _name = "crm.customer.stage.history"
+    _inherit = ["crm.customerism.ordered.selection.mixin"]
     _description = "Customer Lifecycle Stage History"
     _order = "date desc, id desc"
     _check_company_auto = True

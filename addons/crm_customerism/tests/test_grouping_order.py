@@ -94,3 +94,37 @@ class TestGroupingOrder(CustomerismCase):
             ).lifecycle_stage,
             "lapsed",
         )
+
+    def test_stage_history_order(self):
+        """The stage history (list, pivot, graph) groups its stages in
+        lifecycle order too."""
+        profile = self.profiles[0]
+        History = self.env["crm.customer.stage.history"]
+        History.create(
+            [
+                {
+                    "profile_id": profile.id,
+                    "partner_id": profile.partner_id.id,
+                    "company_id": self.ordered.id,
+                    "stage_from": stage_from,
+                    "stage_to": stage_to,
+                }
+                for stage_from, stage_to in (
+                    ("maturity", "at_risk"),
+                    ("growth", "maturity"),
+                    ("new", "growth"),
+                    ("prospect", "new"),
+                )
+            ]
+        )
+        groups = History._read_group(self.domain, ["stage_to"], ["__count"])
+        self.assertEqual(
+            [stage for stage, __ in groups], ["new", "growth", "maturity", "at_risk"]
+        )
+        groups = History.read_group(
+            self.domain, ["__count"], ["stage_from"], lazy=False
+        )
+        self.assertEqual(
+            [g["stage_from"] for g in groups],
+            ["prospect", "new", "growth", "maturity"],
+        )
