@@ -262,7 +262,6 @@ class CrmComplaint(models.Model):
         string="SLA Status",
         compute="_compute_sla_status",
         search="_search_sla_status",
-        groups="base.group_user",
     )
     escalation_level = fields.Integer(
         readonly=True,

@@ -39,6 +39,7 @@ CUSTOMER_FIELDS = {
     "sla_start",
     "response_deadline",
     "resolution_deadline",
+    "sla_status",
     "resolution",
     # crm_supply_link: the delivery and lot the complaint is about
     "picking_id",
