@@ -1,5 +1,4 @@
 from odoo import api, fields, models
-from odoo.exceptions import ValidationError
 
 
 class CrmKnowledgeCategory(models.Model):
@@ -43,10 +42,3 @@ class CrmKnowledgeCategory(models.Model):
                 )
             else:
                 category.complete_name = category.name
-
-    @api.constrains("parent_id")
-    def _check_parent_id(self):
-        if self._has_cycle():
-            raise ValidationError(
-                self.env._("A knowledge category cannot be its own ancestor.")
-            )
