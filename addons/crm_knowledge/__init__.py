@@ -1,1 +1,7 @@
 from . import models
+from .models.knowledge_bigram_index import drop_function
+
+
+def uninstall_hook(env):
+    # the article table (and its index) goes with the module, the function not
+    drop_function(env.cr)

@@ -14,8 +14,11 @@
         "security/crm_knowledge_security.xml",
         "security/ir.model.access.csv",
         "views/crm_knowledge_article_views.xml",
+        "views/crm_knowledge_category_views.xml",
+        "views/crm_knowledge_tag_views.xml",
         "views/crm_knowledge_menus.xml",
     ],
     "application": True,
+    "uninstall_hook": "uninstall_hook",
     "installable": True,
 }

@@ -1,1 +1,3 @@
+from . import crm_knowledge_category
+from . import crm_knowledge_tag
 from . import crm_knowledge_article

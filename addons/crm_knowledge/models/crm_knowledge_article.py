@@ -1,4 +1,41 @@
-from odoo import fields, models
+from datetime import timedelta
+
+from odoo import api, fields, models
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.osv import expression
+
+from . import knowledge_bigram_index
+
+GROUP_EDITOR = "crm_knowledge.group_crm_knowledge_user"
+GROUP_REVIEWER = "crm_knowledge.group_crm_knowledge_reviewer"
+
+# (from, to) -> the group allowed to move an article along that edge
+STATE_TRANSITIONS = {
+    ("draft", "in_review"): GROUP_EDITOR,
+    ("in_review", "draft"): GROUP_EDITOR,
+    ("in_review", "published"): GROUP_REVIEWER,
+    ("published", "draft"): GROUP_REVIEWER,
+    ("published", "archived"): GROUP_REVIEWER,
+    ("archived", "draft"): GROUP_REVIEWER,
+}
+
+# What readers see of an article: only a reviewer changes it once the article
+# is in review, published or archived (editors bring it back to draft first).
+REVIEWED_FIELDS = {
+    "name",
+    "summary",
+    "body",
+    "article_type",
+    "category_id",
+    "tag_ids",
+    "product_ids",
+    "complaint_category_ids",
+    "lang",
+    "company_id",
+    "review_date",
+}
+
+DEFAULT_REVIEW_DAYS = 180
 
 
 class CrmKnowledgeArticle(models.Model):
@@ -6,10 +43,10 @@ class CrmKnowledgeArticle(models.Model):
     _description = "Knowledge Article"
     _inherit = ["mail.thread"]
     _order = "sequence, name"
+    _check_company_auto = True
 
     name = fields.Char(string="Title", required=True, tracking=True)
     sequence = fields.Integer(default=10)
-    active = fields.Boolean(default=True)
     article_type = fields.Selection(
         [
             ("solution", "Solution"),
@@ -24,7 +61,240 @@ class CrmKnowledgeArticle(models.Model):
         default="solution",
         tracking=True,
     )
-    body = fields.Html()
+    summary = fields.Text(help="A few lines shown in lists and search results.")
+    body = fields.Html(sanitize=True, sanitize_overridable=False)
+    state = fields.Selection(
+        [
+            ("draft", "Draft"),
+            ("in_review", "In Review"),
+            ("published", "Published"),
+            ("archived", "Archived"),
+        ],
+        required=True,
+        default="draft",
+        readonly=True,
+        copy=False,
+        index=True,
+        tracking=True,
+    )
+    category_id = fields.Many2one(
+        "crm.knowledge.category", index=True, tracking=True, check_company=True
+    )
+    tag_ids = fields.Many2many("crm.knowledge.tag", string="Tags")
+    product_ids = fields.Many2many(
+        "product.product",
+        string="Products",
+        check_company=True,
+        help="Products this article applies to.",
+    )
+    complaint_category_ids = fields.Many2many(
+        "crm.complaint.category",
+        string="Complaint Categories",
+        check_company=True,
+        help="Complaint categories this article applies to.",
+    )
+    author_id = fields.Many2one(
+        "res.users",
+        default=lambda self: self.env.user,
+        readonly=True,
+        copy=False,
+    )
+    user_id = fields.Many2one(
+        "res.users",
+        string="Owner",
+        default=lambda self: self.env.user,
+        tracking=True,
+        help="Who keeps this article correct and up to date.",
+    )
+    lang = fields.Selection(
+        "_lang_get",
+        string="Language",
+        default=lambda self: self.env.lang,
+    )
     company_id = fields.Many2one(
         "res.company", required=True, default=lambda self: self.env.company
     )
+    published_date = fields.Datetime(readonly=True, copy=False)
+    published_by_id = fields.Many2one("res.users", readonly=True, copy=False)
+    review_date = fields.Date(
+        tracking=True,
+        copy=False,
+        help="When a reviewer should check the article again; set to "
+        f"{DEFAULT_REVIEW_DAYS} days after publishing.",
+    )
+    needs_review = fields.Boolean(
+        compute="_compute_needs_review",
+        search="_search_needs_review",
+        help="Published and its review date has come.",
+    )
+    # Normalized title, summary and body text; the bigram index
+    # (search_vector, see knowledge_bigram_index) is generated from it.
+    search_text = fields.Text(compute="_compute_search_text", store=True)
+    text_search = fields.Char(
+        string="Title, Summary or Text",
+        compute="_compute_text_search",
+        search="_search_text_search",
+    )
+
+    def init(self):
+        knowledge_bigram_index.create_index(self.env.cr, self._table)
+
+    @api.model
+    def _lang_get(self):
+        return self.env["res.lang"].get_installed()
+
+    @api.depends("name", "summary", "body")
+    def _compute_search_text(self):
+        for article in self:
+            article.search_text = knowledge_bigram_index.normalize(
+                "\n".join(
+                    [
+                        article.name or "",
+                        article.summary or "",
+                        knowledge_bigram_index.html_to_text(article.body),
+                    ]
+                )
+            )
+
+    def _compute_text_search(self):
+        # search-only field: its value is never shown
+        self.text_search = False
+
+    def _search_text_search(self, operator, value):
+        if operator not in ("ilike", "not ilike") or not isinstance(value, str):
+            raise UserError(
+                self.env._(
+                    "Articles are searched by text only (got %(operator)s %(value)s).",
+                    operator=operator,
+                    value=value,
+                )
+            )
+        query = knowledge_bigram_index.normalize(value)
+        if not query:
+            return (
+                expression.TRUE_DOMAIN
+                if operator == "ilike"
+                else expression.FALSE_DOMAIN
+            )
+        self.flush_model(["search_text"])
+        ids_sql = knowledge_bigram_index.matching_ids_sql(self._table, query)
+        return [("id", "in" if operator == "ilike" else "not in", ids_sql)]
+
+    @api.constrains("name")
+    def _check_name(self):
+        for article in self:
+            if not (article.name or "").strip():
+                raise ValidationError(self.env._("An article needs a title."))
+
+    @api.depends("state", "review_date")
+    def _compute_needs_review(self):
+        today = fields.Date.context_today(self)
+        for article in self:
+            article.needs_review = (
+                article.state == "published"
+                and bool(article.review_date)
+                and article.review_date <= today
+            )
+
+    def _search_needs_review(self, operator, value):
+        if operator not in ("=", "!=") or not isinstance(value, bool):
+            raise UserError(self.env._("Search 'needs review' with = or != only."))
+        domain = [
+            ("state", "=", "published"),
+            ("review_date", "<=", fields.Date.context_today(self)),
+        ]
+        if (operator == "=") == value:
+            return domain
+        return ["!", *expression.normalize_domain(domain)]
+
+    # ------------------------------------------------------------------
+    # Review workflow: checked in create/write so that no caller (form,
+    # action, XML-RPC write of ``state``) can go around it.
+    # ------------------------------------------------------------------
+
+    def _check_transition(self, old_state, new_state):
+        if old_state == new_state:
+            return
+        group = STATE_TRANSITIONS.get((old_state, new_state))
+        labels = dict(self._fields["state"]._description_selection(self.env))
+        if not group:
+            raise UserError(
+                self.env._(
+                    "An article cannot go from %(old)s to %(new)s.",
+                    old=labels[old_state],
+                    new=labels[new_state],
+                )
+            )
+        if self.env.user.has_group(group):
+            return
+        if group == GROUP_REVIEWER:
+            message = self.env._(
+                "Only a knowledge reviewer may move an article "
+                "from %(old)s to %(new)s.",
+                old=labels[old_state],
+                new=labels[new_state],
+            )
+        else:
+            message = self.env._(
+                "Only a knowledge editor may move an article from %(old)s to %(new)s.",
+                old=labels[old_state],
+                new=labels[new_state],
+            )
+        raise AccessError(message)
+
+    def _check_reviewed_fields(self, vals):
+        if self.env.user.has_group(GROUP_REVIEWER) or not (REVIEWED_FIELDS & set(vals)):
+            return
+        locked = self.filtered(lambda a: a.state != "draft")
+        if locked:
+            raise AccessError(
+                self.env._(
+                    "Article %(name)s is no longer a draft: only a knowledge "
+                    "reviewer may change it. Withdraw it, or ask a reviewer to "
+                    "bring it back to draft.",
+                    name=locked[0].name,
+                )
+            )
+
+    def _publish_values(self, vals):
+        today = fields.Date.context_today(self)
+        return {
+            "published_date": fields.Datetime.now(),
+            "published_by_id": self.env.user.id,
+            "review_date": today + timedelta(days=DEFAULT_REVIEW_DAYS),
+            **vals,
+        }
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for i, vals in enumerate(vals_list):
+            state = vals.get("state", "draft")
+            if not self.env.su:
+                # created published: the reviewer publishes it in one step
+                old_state = "in_review" if state == "published" else "draft"
+                self._check_transition(old_state, state)
+            if state == "published":
+                vals_list[i] = self._publish_values(vals)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if not self.env.su:
+            self._check_reviewed_fields(vals)
+            if "state" in vals:
+                for old_state in set(self.mapped("state")):
+                    self._check_transition(old_state, vals["state"])
+        if vals.get("state") == "published":
+            vals = self._publish_values(vals)
+        return super().write(vals)
+
+    def action_submit(self):
+        self.write({"state": "in_review"})
+
+    def action_back_to_draft(self):
+        self.write({"state": "draft"})
+
+    def action_publish(self):
+        self.write({"state": "published"})
+
+    def action_archive_article(self):
+        self.write({"state": "archived"})

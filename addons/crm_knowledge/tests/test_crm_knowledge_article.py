@@ -1,4 +1,4 @@
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user, tagged
 
 from odoo.addons.base.tests.common import BaseCommon
@@ -58,3 +58,60 @@ class TestCrmKnowledgeArticle(BaseCommon):
         user = new_test_user(self.env, login="kb_nobody", groups="base.group_user")
         with self.assertRaises(AccessError):
             self.env["crm.knowledge.article"].with_user(user).create({"name": "x"})
+
+    def test_category_tree(self):
+        Category = self.env["crm.knowledge.category"]
+        service = Category.create({"name": "售后服务"})
+        returns = Category.create({"name": "退换货", "parent_id": service.id})
+        self.assertEqual(returns.complete_name, "售后服务 / 退换货")
+        self.assertEqual(
+            Category.search([("id", "child_of", service.id)]), service | returns
+        )
+        with self.assertRaises(UserError):  # Odoo's parent store refuses cycles
+            service.parent_id = returns
+        article = self.env["crm.knowledge.article"].create(
+            {"name": "退货须知", "category_id": returns.id}
+        )
+        self.assertEqual(
+            self.env["crm.knowledge.article"].search(
+                [("category_id", "child_of", service.id)]
+            ),
+            article,
+        )
+
+    def test_categories_and_tags_by_company(self):
+        reviewer = new_test_user(
+            self.env,
+            login="kb_reviewer_b",
+            groups="crm_knowledge.group_crm_knowledge_reviewer",
+            company_id=self.company_b.id,
+            company_ids=[(6, 0, self.company_b.ids)],
+        )
+        for model in ("crm.knowledge.category", "crm.knowledge.tag"):
+            Model = self.env[model]
+            shared = Model.create({"name": "共享"})
+            own = Model.create({"name": "B 公司", "company_id": self.company_b.id})
+            other = Model.create({"name": "本公司", "company_id": self.env.company.id})
+            self.assertEqual(
+                Model.with_user(reviewer).search(
+                    [("id", "in", (shared | own | other).ids)]
+                ),
+                shared | own,
+                model,
+            )
+        with self.assertRaises(AccessError):
+            self.env["crm.knowledge.category"].with_user(self.writer).create(
+                {"name": "编辑不能建分类"}
+            )
+        category = (
+            self.env["crm.knowledge.category"]
+            .with_user(reviewer)
+            .create({"name": "审核人建分类", "company_id": self.company_b.id})
+        )
+        self.assertEqual(category.company_id, self.company_b)
+        tag = (
+            self.env["crm.knowledge.tag"]
+            .with_user(self.writer)
+            .create({"name": "退货"})
+        )
+        self.assertFalse(tag.company_id)

@@ -1,0 +1,110 @@
+"""Substring search for Chinese (and any other) text with a bigram index.
+
+PostgreSQL's pg_trgm gives no trigram for a 2-character query and none at all
+for Chinese under the C collation Odoo creates databases with. Instead, every
+article's normalized text (``search_text``) is cut into overlapping character
+bigrams, plus its last character alone, held in a generated ``tsvector``
+column with a GIN index (the approach of Lucene's CJK analyzer and pg_bigm).
+
+A query of two or more characters becomes the AND of its bigrams; a
+1-character query becomes a prefix match (every character of a text starts a
+bigram, or is the last character). The index only narrows the candidates: a
+``LIKE`` on ``search_text`` then keeps exactly the texts that contain the
+query, so the hit set is the substring match, never a different answer.
+"""
+
+import re
+
+from lxml import html as lxml_html
+
+from odoo.tools import SQL
+
+# Enough bigrams to make the index selective; the LIKE recheck keeps the
+# answer exact, so a huge query only costs its LIKE, never a huge tsquery.
+MAX_QUERY_BIGRAMS = 32
+
+_BLOCK_END = re.compile(
+    r"<br\s*/?>|</(?:p|div|li|ul|ol|h[1-6]|tr|td|th|blockquote|pre|table)\s*>",
+    re.IGNORECASE,
+)
+
+
+def normalize(text):
+    """Lower case, every run of whitespace (full-width included) as one space."""
+    return " ".join((text or "").lower().split())
+
+
+def html_to_text(body):
+    """Plain text of an HTML body: inline tags join their text (办理<b>退货</b>
+    reads 办理退货), block ends and line breaks separate it."""
+    if not body:
+        return ""
+    body = _BLOCK_END.sub("\n", str(body))
+    return lxml_html.fromstring(f"<div>{body}</div>").text_content()
+
+
+def _lexeme(text):
+    # tsquery syntax: a quoted lexeme doubles its quotes and backslashes
+    return "'{}'".format(text.replace("\\", "\\\\").replace("'", "''"))
+
+
+def tsquery(query):
+    """tsquery text of a normalized, non-empty query."""
+    if len(query) == 1:
+        return _lexeme(query) + ":*"
+    bigrams = dict.fromkeys(query[i : i + 2] for i in range(len(query) - 1))
+    return " & ".join(_lexeme(b) for b in list(bigrams)[:MAX_QUERY_BIGRAMS])
+
+
+def like_pattern(query):
+    """LIKE pattern (escape character backslash) that takes % and _ literally."""
+    escaped = query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def matching_ids_sql(table, query):
+    """Subquery of the ids of ``table`` whose search_text contains the
+    normalized, non-empty ``query``."""
+    return SQL(
+        "(SELECT id FROM %s WHERE search_vector @@ %s::tsquery "
+        "AND search_text LIKE %s ESCAPE '\\')",
+        SQL.identifier(table),
+        tsquery(query),
+        like_pattern(query),
+    )
+
+
+def create_index(cr, table):
+    """The bigram function, the generated tsvector column and its GIN index."""
+    cr.execute(
+        SQL(
+            """
+            CREATE OR REPLACE FUNCTION crm_knowledge_bigrams(t text)
+            RETURNS tsvector LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
+                SELECT array_to_tsvector(ARRAY(
+                    SELECT DISTINCT substr(t, i, 2)
+                    FROM generate_series(1, length(t)) AS i
+                ))
+            $$
+            """
+        )
+    )
+    cr.execute(
+        SQL(
+            "ALTER TABLE %s ADD COLUMN IF NOT EXISTS search_vector tsvector "
+            "GENERATED ALWAYS AS (crm_knowledge_bigrams(coalesce(search_text, ''))) "
+            "STORED",
+            SQL.identifier(table),
+        )
+    )
+    cr.execute(
+        SQL(
+            "CREATE INDEX IF NOT EXISTS %s ON %s USING gin (search_vector)",
+            SQL.identifier(f"{table}_search_vector_idx"),
+            SQL.identifier(table),
+        )
+    )
+
+
+def drop_function(cr):
+    cr.execute(SQL("DROP FUNCTION IF EXISTS crm_knowledge_bigrams(text) CASCADE"))
