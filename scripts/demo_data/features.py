@@ -481,6 +481,8 @@ class FeatureLoader:
                         "article_type": kind,
                         "body": Markup(body),
                         "sequence": 10 * (i + 1),
+                        # reviewed and published: what service staff read
+                        "state": "published",
                     },
                 )
                 for i, (kind, title, body) in enumerate(ARTICLES)
