@@ -25,12 +25,8 @@ class CrmCustomerProfile(models.Model):
             partners = self.filtered(lambda p, c=company: p.company_id == c).partner_id
             Picking._supply_sync_priority(company, partner_ids=partners.ids)
 
-    def _recompute_company(
-        self, company, partner_ids=None, user_reason=None, commit=False
-    ):
-        res = super()._recompute_company(
-            company, partner_ids=partner_ids, user_reason=user_reason, commit=commit
-        )
+    def _recompute_company(self, company, partner_ids=None, **kwargs):
+        res = super()._recompute_company(company, partner_ids=partner_ids, **kwargs)
         self.env["stock.picking"].sudo()._supply_sync_priority(
             company, partner_ids=partner_ids
         )

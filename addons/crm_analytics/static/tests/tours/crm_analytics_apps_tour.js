@@ -27,7 +27,7 @@ registry.category("web_tour.tours").add("crm_analytics_apps_tour", {
             run: "click",
         },
         {
-            trigger: ".o_breadcrumb .active:contains('Vendors')",
+            trigger: ".o_breadcrumb .active:contains('Customer Demand')",
         },
         stepUtils.showAppsMenuItem(),
         {
