@@ -279,7 +279,7 @@ def generate(env, args):
         # cron (the bench data set is left raw: its benchmark times that run)
         env["crm.customer.profile"]._recompute_all()
         FeatureLoader(env, master, plan, orm.partner_ids, args.seed).run()
-        load_supply_link(env, master)
+        load_supply_link(env, master, plan.today)
     env["ir.config_parameter"].set_param(PARAM, args.scale)
     env.flush_all()
     return plan

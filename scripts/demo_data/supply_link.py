@@ -13,15 +13,18 @@ customer profiles are computed:
 """
 
 import logging
+from datetime import datetime, time
 
 from odoo import Command
+from odoo.tools import SQL
 
 _logger = logging.getLogger(__name__)
 
 PROBABILITIES = (10, 30, 50, 70, 90)
 
 
-def load_supply_link(env, master):
+def load_supply_link(env, master, today):
+    """The content above, dated on ``today``, the data set's last day."""
     if "crm.supply.demand" not in env:
         return
     profiles = env["crm.customer.profile"].search(
@@ -33,8 +36,9 @@ def load_supply_link(env, master):
         _logger.warning("supply link demo: too few graded customers, skipped")
         return
     _link_opportunities(env)
-    _lot_tracked_goods(env, master, key_accounts[:3])
-    _shortage(env, master, key_accounts[:2], ordinary[-1])
+    created = _lot_tracked_goods(env, master, key_accounts[:3])
+    created += _shortage(env, master, key_accounts[:2], ordinary[-1])
+    _backdate(env, created, datetime.combine(today, time(10)))
     _logger.info("supply link demo: opportunities, lots and a shortage created")
 
 
@@ -105,6 +109,7 @@ def _receive(env, supplier_id, product, qty, lot_name=None):
         receipt.move_ids.quantity = qty
     receipt.move_ids.picked = True
     receipt.button_validate()
+    return purchase
 
 
 def _sell(env, customer, product, qty, confirm=True, **values):
@@ -127,16 +132,23 @@ def _lot_tracked_goods(env, master, customers):
     env.ref("base.group_user").write(
         {"implied_ids": [Command.link(env.ref("stock.group_production_lot").id)]}
     )
+    created = []
     for index, (name, code) in enumerate(
         (("批次追溯树脂", "LOT-RESIN"), ("批次追溯涂料", "LOT-PAINT"))
     ):
         supplier_id = master.suppliers[index]
         product = _product(env, master, name, code, supplier_id, tracking="lot")
-        _receive(env, supplier_id, product, 60, lot_name=f"{code}-2026-{index + 1:03d}")
+        created.append(
+            _receive(
+                env, supplier_id, product, 60, lot_name=f"{code}-2026-{index + 1:03d}"
+            )
+        )
         for customer in customers:
-            delivery = _sell(env, customer, product, 8).picking_ids
-            delivery.move_ids.picked = True
-            delivery.button_validate()
+            order = _sell(env, customer, product, 8)
+            order.picking_ids.move_ids.picked = True
+            order.picking_ids.button_validate()
+            created.append(order)
+    return created
 
 
 def _shortage(env, master, key_accounts, ordinary):
@@ -144,7 +156,7 @@ def _shortage(env, master, key_accounts, ordinary):
     bearing = _product(
         env, master, "紧缺精密轴承", "SHORT-BEARING", supplier_id, min_qty=20, delay=5
     )
-    _receive(env, supplier_id, bearing, 10)
+    created = [_receive(env, supplier_id, bearing, 10)]
     # its order would lift a customer of a small data set into the key accounts:
     # a manager keeps it ordinary
     env["crm.customer.profile"].search(
@@ -156,8 +168,8 @@ def _shortage(env, master, key_accounts, ordinary):
         }
     )
     # the ordinary customer's order reserves all ten; the key account waits
-    _sell(env, ordinary, bearing, 10)
-    _sell(env, key_accounts[0], bearing, 6)
+    created.append(_sell(env, ordinary, bearing, 10))
+    created.append(_sell(env, key_accounts[0], bearing, 6))
     lead = env["crm.lead"].create(
         {
             "name": f"{key_accounts[1].name}：紧缺精密轴承年度采购",
@@ -166,4 +178,53 @@ def _shortage(env, master, key_accounts, ordinary):
             "probability": 60,
         }
     )
-    _sell(env, key_accounts[1], bearing, 20, confirm=False, opportunity_id=lead.id)
+    created.append(
+        _sell(env, key_accounts[1], bearing, 20, confirm=False, opportunity_id=lead.id)
+    )
+    return created
+
+
+def _backdate(env, documents, moment):
+    """Odoo stamps the documents, their transfers and moves with the real
+    date: they are dated on the data set's last day, as the rest of the
+    history is (and so a given seed and day give the same data)."""
+    sales = env["sale.order"].union(*(d for d in documents if d._name == "sale.order"))
+    purchases = env["purchase.order"].union(
+        *(d for d in documents if d._name == "purchase.order")
+    )
+    pickings = (sales.picking_ids | purchases.picking_ids).ids
+    env.flush_all()
+    for query in (
+        SQL(
+            "UPDATE sale_order SET date_order = %s WHERE id IN %s",
+            moment,
+            tuple(sales.ids),
+        ),
+        SQL(
+            "UPDATE purchase_order SET date_order = %s, date_approve = %s,"
+            " date_planned = %s WHERE id IN %s",
+            moment,
+            moment,
+            moment,
+            tuple(purchases.ids),
+        ),
+        SQL(
+            "UPDATE stock_picking SET scheduled_date = %s,"
+            " date_done = CASE WHEN state = 'done' THEN %s END WHERE id IN %s",
+            moment,
+            moment,
+            tuple(pickings),
+        ),
+        SQL(
+            "UPDATE stock_move SET date = %s WHERE picking_id IN %s",
+            moment,
+            tuple(pickings),
+        ),
+        SQL(
+            "UPDATE stock_move_line SET date = %s WHERE picking_id IN %s",
+            moment,
+            tuple(pickings),
+        ),
+    ):
+        env.cr.execute(query)
+    env.invalidate_all()
