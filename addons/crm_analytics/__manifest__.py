@@ -10,7 +10,7 @@
     "development_status": "Alpha",
     "maintainers": ["customerism"],
     "depends": ["crm_customerism", "crm_knowledge", "crm_supply_link"],
-    "external_dependencies": {"python": ["pandas"]},
+    "external_dependencies": {"python": ["pandas", "statsmodels"]},
     "data": [
         "security/crm_analytics_security.xml",
         "security/ir.model.access.csv",
