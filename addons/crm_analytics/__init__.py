@@ -1,1 +1,2 @@
-
+from . import analysis
+from . import models

@@ -14,6 +14,7 @@
     "data": [
         "security/crm_analytics_security.xml",
         "security/ir.model.access.csv",
+        "views/crm_analytics_analysis_views.xml",
         "views/crm_analytics_menus.xml",
     ],
     "assets": {

@@ -328,9 +328,7 @@ SELECT p.id, 1 + (
         next grade up, both observed by the last full recompute."""
         for profile in self:
             company = profile.company_id
-            retention = company._customerism_retention(profile.grade)
-            denominator = 1 + company.customerism_discount_rate - retention
-            factor = retention / denominator if denominator > 0 else 0.0
+            retention, factor = self._lifetime_value_factor(company, profile.grade)
             next_margin = company[
                 f"customerism_avg_margin_{NEXT_GRADE[profile.grade or None]}"
             ]
@@ -339,6 +337,14 @@ SELECT p.id, 1 + (
             profile.potential_value = (
                 max(next_margin - profile.annual_margin, 0) * factor
             )
+
+    @api.model
+    def _lifetime_value_factor(self, company, grade):
+        """(r, r / (1 + d - r)) for ``grade`` in ``company``: the lifetime
+        value is the annual margin times this factor."""
+        retention = company._customerism_retention(grade)
+        denominator = 1 + company.customerism_discount_rate - retention
+        return retention, retention / denominator if denominator > 0 else 0.0
 
     def _search_potential_value(self, operator, value):
         """The potential value as a domain on stored fields, for one SQL search.
