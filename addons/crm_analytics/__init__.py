@@ -1,2 +1,3 @@
 from . import analysis
 from . import models
+from . import report

@@ -14,7 +14,10 @@
     "data": [
         "security/crm_analytics_security.xml",
         "security/ir.model.access.csv",
+        "data/ir_cron.xml",
         "views/crm_analytics_analysis_views.xml",
+        "views/crm_customer_snapshot_views.xml",
+        "views/crm_customer_transition_report_views.xml",
         "views/crm_analytics_menus.xml",
     ],
     "assets": {

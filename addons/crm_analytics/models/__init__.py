@@ -1,1 +1,2 @@
 from . import crm_analytics_analysis
+from . import crm_customer_snapshot

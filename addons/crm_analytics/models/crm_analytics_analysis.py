@@ -118,7 +118,8 @@ class CrmAnalyticsAnalysis(models.TransientModel):
             ["recency_score", "frequency_score", "monetary_score", "current_value"],
         ).rename(columns={"current_value": "value"})
         result = rfm_segment_map(frame)
-        result.index = result.index.map(self._segment_labels())
+        segments = self.env["crm.customer.snapshot"]._fields["rfm_segment"]
+        result.index = result.index.map(dict(segments._description_selection(self.env)))
         result.index.name = _("Segment")
         result[["share", "value_share"]] *= 100
         result.columns = [
@@ -291,21 +292,6 @@ class CrmAnalyticsAnalysis(models.TransientModel):
                 result.round(4),
             )
         ]
-
-    def _segment_labels(self):
-        _ = self.env._
-        return {
-            "champions": _("Champions"),
-            "loyal": _("Loyal"),
-            "potential_loyalists": _("Potential Loyalists"),
-            "new_customers": _("New Customers"),
-            "promising": _("Promising"),
-            "need_attention": _("Need Attention"),
-            "about_to_sleep": _("About to Sleep"),
-            "cannot_lose": _("Cannot Lose Them"),
-            "at_risk": _("At Risk"),
-            "hibernating": _("Hibernating"),
-        }
 
     # -- reading -----------------------------------------------------------
 

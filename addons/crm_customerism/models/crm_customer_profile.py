@@ -227,6 +227,8 @@ class CrmCustomerProfile(models.Model):
         "crm.customer.stage.history",
         string="Last Stage Change",
         readonly=True,
+        # deleting history lines looks up the profiles pointing at them
+        index="btree_not_null",
         ondelete="set null",
     )
     # rendered in the reader's language from the last stage change
