@@ -354,7 +354,7 @@ class CrmKnowledgeArticle(models.Model):
         """Keep the published text as a new numbered revision and make it live."""
         revisions = self.env["crm.knowledge.article.revision"].sudo()._create_from(self)
         for article, revision in zip(self, revisions, strict=True):
-            super(CrmKnowledgeArticle, article.sudo()).write(
+            article.sudo().write(
                 {"live_revision_id": revision.id, "is_major_change": False}
             )
 
