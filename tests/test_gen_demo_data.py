@@ -893,6 +893,34 @@ def test_demo_scale_shows_every_feature(demo_db):
         )
         >= 5
     )
+    # article revisions (one a major change), public articles on the portal,
+    # an edit waiting for review and a training plan partly completed
+    assert db.one(
+        "SELECT count(*) FROM crm_knowledge_article_revision"
+        " WHERE number > 1 AND is_major_change"
+    )
+    assert (
+        db.one(
+            "SELECT count(*) FROM crm_knowledge_article_revision"
+            " WHERE is_live AND visibility = 'public'"
+        )
+        >= 3
+    )
+    assert db.one(
+        "SELECT count(*) FROM crm_knowledge_article"
+        " WHERE state = 'in_review' AND live_revision_id IS NOT NULL"
+    )
+    confirmed, required = db.all(
+        """
+        SELECT (SELECT count(*) FROM crm_knowledge_read_confirmation),
+               (SELECT count(*) FROM crm_knowledge_training_plan_article_rel r
+                  JOIN crm_knowledge_training_plan_group_rel g
+                    ON g.plan_id = r.plan_id
+                  JOIN res_groups_users_rel gu ON gu.gid = g.group_id
+                  JOIN res_users u ON u.id = gu.uid AND u.active AND NOT u.share)
+        """
+    )[0]
+    assert 0 < confirmed < required
     # users of each role, in Chinese or English
     users = dict(
         db.all(

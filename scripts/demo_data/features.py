@@ -410,6 +410,7 @@ class FeatureLoader:
         self.create_users()
         if "crm.knowledge.article" in self.env:
             self.create_articles()
+            self.create_article_revisions_and_training()
         self.create_consents_and_interactions()
         self.create_complaints()
         self.create_winback_campaigns()
@@ -487,6 +488,71 @@ class FeatureLoader:
                 )
                 for i, (kind, title, body) in enumerate(ARTICLES)
             ],
+        )
+
+    def create_article_revisions_and_training(self):
+        """Revisions (one major), public articles, an edit pending review and
+        a training plan with partial completion, made through the business
+        methods as the knowledge manager and the trainees would."""
+        env = self.env
+        if find_xmlids(env, "crm.knowledge.training.plan", ["training_plan_service"]):
+            return
+        xmlids = find_xmlids(
+            env,
+            "crm.knowledge.article",
+            [f"article_{i + 1:02d}" for i in range(len(ARTICLES))],
+        )
+        articles = env["crm.knowledge.article"].browse(list(xmlids.values()))
+        articles = articles.sorted("sequence")
+        solution, faq, product, _competitor, policy, training = articles[:6]
+        reviewer, handler = self.users["manager"], self.users["handler"]
+        # public on the portal: a reviewer's edit is published as revision 2
+        (solution | faq | product).with_user(reviewer).write({"visibility": "public"})
+        # a major change of the FAQ, written by the handler and reviewed
+        faq.with_user(handler).action_back_to_draft()
+        faq.with_user(handler).write(
+            {
+                "body": faq.body
+                + Markup("<p>补充：重开发票须在原发票开具后 180 天内申请。</p>")
+            }
+        )
+        faq.with_user(handler).action_submit()
+        faq.with_user(reviewer).write({"is_major_change": True})
+        faq.with_user(reviewer).action_publish()
+        # an edit waiting for review: readers still see the published text
+        policy.with_user(handler).action_back_to_draft()
+        policy.with_user(handler).write(
+            {"summary": "拟修订：退货时限由七天延长至十五天（待审核）"}
+        )
+        policy.with_user(handler).action_submit()
+        [plan_id] = ensure_records(
+            env,
+            "crm.knowledge.training.plan",
+            [
+                (
+                    "training_plan_service",
+                    {
+                        "name": "客服人员必读：投诉处理与退换货",
+                        "due_date": self.today - timedelta(days=3),
+                        "group_ids": [
+                            Command.link(
+                                env.ref("crm_knowledge.group_crm_knowledge_user").id
+                            )
+                        ],
+                        "article_ids": [
+                            Command.set((solution | faq | policy | training).ids)
+                        ],
+                    },
+                )
+            ],
+        )
+        # partial completion: the handler read all, the manager one article
+        (solution | faq | policy | training).with_user(handler).action_confirm_read()
+        solution.with_user(reviewer).action_confirm_read()
+        _logger.info(
+            "features: training plan %s, %d%% complete",
+            plan_id,
+            env["crm.knowledge.training.plan"].browse(plan_id).completion_rate,
         )
 
     # --- consents and the interaction timeline -------------------------------

@@ -14,7 +14,9 @@ STATE_TRANSITIONS = {
     ("draft", "in_review"): GROUP_EDITOR,
     ("in_review", "draft"): GROUP_EDITOR,
     ("in_review", "published"): GROUP_REVIEWER,
-    ("published", "draft"): GROUP_REVIEWER,
+    # a new edit of a published article: its last published revision stays
+    # what readers see until a reviewer publishes the edit
+    ("published", "draft"): GROUP_EDITOR,
     ("published", "archived"): GROUP_REVIEWER,
     ("archived", "draft"): GROUP_REVIEWER,
 }
@@ -33,7 +35,15 @@ REVIEWED_FIELDS = {
     "lang",
     "company_id",
     "review_date",
+    "visibility",
+    "is_major_change",
 }
+
+# Written by publishing only, never by a caller (not even a reviewer)
+PUBLICATION_FIELDS = {"live_revision_id", "published_date", "published_by_id"}
+
+# What a published revision keeps of the article (see crm.knowledge.article.revision)
+REVISION_FIELDS = ("name", "summary", "body", "visibility", "category_id")
 
 DEFAULT_REVIEW_DAYS = 180
 
@@ -134,6 +144,34 @@ class CrmKnowledgeArticle(models.Model):
         string="Title, Summary or Text",
         compute="_compute_text_search",
         search="_search_text_search",
+    )
+    visibility = fields.Selection(
+        [("internal", "Internal"), ("public", "Public")],
+        required=True,
+        default="internal",
+        tracking=True,
+        help="Public articles are also shown to portal users once published.",
+    )
+    # Revisions: the article holds the working copy; readers (portal, training)
+    # see its live revision, the last one a reviewer published.
+    revision_ids = fields.One2many(
+        "crm.knowledge.article.revision", "article_id", string="Revisions"
+    )
+    live_revision_id = fields.Many2one(
+        "crm.knowledge.article.revision",
+        string="Published Revision",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        help="What readers see; empty while the article has never been "
+        "published or is archived.",
+    )
+    live_body = fields.Html(related="live_revision_id.body", string="Published Text")
+    is_major_change = fields.Boolean(
+        string="Major Change",
+        copy=False,
+        help="Set by the reviewer before publishing: the readers of training "
+        "plans must confirm this revision again.",
     )
 
     def init(self):
@@ -243,7 +281,16 @@ class CrmKnowledgeArticle(models.Model):
         raise AccessError(message)
 
     def _check_reviewed_fields(self, vals):
-        if self.env.user.has_group(GROUP_REVIEWER) or not (REVIEWED_FIELDS & set(vals)):
+        if PUBLICATION_FIELDS & set(vals):
+            raise AccessError(
+                self.env._("Only publishing an article sets its published revision.")
+            )
+        reviewer = self.env.user.has_group(GROUP_REVIEWER)
+        if vals.get("is_major_change") and not reviewer:
+            raise AccessError(
+                self.env._("Only a knowledge reviewer marks a major change.")
+            )
+        if reviewer or not (REVIEWED_FIELDS & set(vals)):
             return
         locked = self.filtered(lambda a: a.state != "draft")
         if locked:
@@ -270,12 +317,15 @@ class CrmKnowledgeArticle(models.Model):
         for i, vals in enumerate(vals_list):
             state = vals.get("state", "draft")
             if not self.env.su:
+                self.browse()._check_reviewed_fields(vals)
                 # created published: the reviewer publishes it in one step
                 old_state = "in_review" if state == "published" else "draft"
                 self._check_transition(old_state, state)
             if state == "published":
                 vals_list[i] = self._publish_values(vals)
-        return super().create(vals_list)
+        articles = super().create(vals_list)
+        articles.filtered(lambda a: a.state == "published")._publish_revisions()
+        return articles
 
     def write(self, vals):
         if not self.env.su:
@@ -283,9 +333,54 @@ class CrmKnowledgeArticle(models.Model):
             if "state" in vals:
                 for old_state in set(self.mapped("state")):
                     self._check_transition(old_state, vals["state"])
+        # published now: those arriving there, and those published already
+        # whose text a reviewer edits (such an edit is published at once)
+        content_changed = bool(set(REVISION_FIELDS) & set(vals))
+        to_publish = self.filtered(
+            lambda a: (
+                vals.get("state", a.state) == "published"
+                and (a.state != "published" or content_changed)
+            )
+        )
         if vals.get("state") == "published":
             vals = self._publish_values(vals)
-        return super().write(vals)
+        result = super().write(vals)
+        if vals.get("state") == "archived":
+            super().write({"live_revision_id": False})
+        to_publish._publish_revisions()
+        return result
+
+    def _publish_revisions(self):
+        """Keep the published text as a new numbered revision and make it live."""
+        revisions = self.env["crm.knowledge.article.revision"].sudo()._create_from(self)
+        for article, revision in zip(self, revisions, strict=True):
+            article.sudo().write(
+                {"live_revision_id": revision.id, "is_major_change": False}
+            )
+
+    def action_restore_revision(self, revision_id):
+        """Bring an earlier revision back as the working copy (a new edit: it
+        goes live when a reviewer publishes it; no revision is deleted)."""
+        self.ensure_one()
+        revision = self.env["crm.knowledge.article.revision"].browse(revision_id)
+        # checked as superuser: another company's revision gets this error too
+        if not revision.sudo().exists() or revision.sudo().article_id != self:
+            raise UserError(
+                self.env._(
+                    "Only a revision of %(article)s can be restored into it.",
+                    article=self.name,
+                )
+            )
+        if self.state in ("published", "archived"):
+            self.action_back_to_draft()
+        self.write(revision._article_values())
+        self.message_post(
+            body=self.env._(
+                "Revision %(number)s restored as the working draft.",
+                number=revision.number,
+            )
+        )
+        return True
 
     def action_submit(self):
         self.write({"state": "in_review"})
@@ -298,3 +393,6 @@ class CrmKnowledgeArticle(models.Model):
 
     def action_archive_article(self):
         self.write({"state": "archived"})
+
+    def action_confirm_read(self):
+        self.env["crm.knowledge.read.confirmation"].confirm(self)
