@@ -1,4 +1,6 @@
 from . import models
+from . import report
+from . import wizards
 from .models.knowledge_bigram_index import drop_function
 
 

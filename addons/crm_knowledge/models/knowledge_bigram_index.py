@@ -108,3 +108,28 @@ def create_index(cr, table):
 
 def drop_function(cr):
     cr.execute(SQL("DROP FUNCTION IF EXISTS crm_knowledge_bigrams(text) CASCADE"))
+
+
+def rank_order_sql(alias, query):
+    """ORDER BY of the articles found for the normalized, non-empty ``query``:
+    title hits first, then body relevance (how often the text contains the
+    query), then helpfulness (helpful minus not helpful votes), then the most
+    recently published."""
+
+    def column(name):
+        return SQL.identifier(alias, name)
+
+    return SQL(
+        "position(%(query)s in lower(regexp_replace(%(name)s, '\\s+', ' ', 'g'))) > 0 "
+        "DESC, (length(%(text)s) - length(replace(%(text)s, %(query)s, ''))) "
+        "/ %(length)s DESC, %(helpful)s - %(not_helpful)s DESC, "
+        "%(published)s DESC NULLS LAST, %(id)s DESC",
+        query=query,
+        name=column("name"),
+        text=column("search_text"),
+        length=len(query),
+        helpful=column("helpful_count"),
+        not_helpful=column("not_helpful_count"),
+        published=column("published_date"),
+        id=column("id"),
+    )
