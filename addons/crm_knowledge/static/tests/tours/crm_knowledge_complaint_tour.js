@@ -27,7 +27,7 @@ registry.category("web_tour.tours").add("crm_knowledge_complaint_tour", {
         },
         {
             content: "Send the reply",
-            trigger: ".modal button[name=action_send_mail]",
+            trigger: ".modal button.o_mail_send",
             run: "click",
         },
         {
