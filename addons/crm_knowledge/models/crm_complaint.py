@@ -128,8 +128,9 @@ class CrmComplaint(models.Model):
                 {
                     "name": self.subject,
                     "article_type": "solution",
-                    "summary": knowledge_bigram_index.html_to_text(description)
-                    .strip()[:SUMMARY_CHARS]
+                    "summary": knowledge_bigram_index.html_to_text(description).strip()[
+                        :SUMMARY_CHARS
+                    ]
                     or False,
                     "body": Markup("<h3>%s</h3>%s<h3>%s</h3>%s")
                     % (

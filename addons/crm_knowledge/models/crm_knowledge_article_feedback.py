@@ -211,9 +211,7 @@ class CrmKnowledgeArticle(models.Model):
         )
         if rank_query and not query.is_empty():
             self.flush_model(RANK_FIELDS)
-            query.order = knowledge_bigram_index.rank_order_sql(
-                query.table, rank_query
-            )
+            query.order = knowledge_bigram_index.rank_order_sql(query.table, rank_query)
         return query
 
     @api.model

@@ -46,7 +46,8 @@ class CrmKnowledgeArticleReport(models.Model):
     def _table_query(self):
         return SQL(
             """
-            SELECT a.id, a.id AS article_id, a.article_type, a.state, a.category_id, a.user_id,
+            SELECT a.id, a.id AS article_id, a.article_type, a.state,
+                   a.category_id, a.user_id,
                    a.company_id, a.published_date, a.review_date,
                    coalesce(v.view_count, 0) AS view_count,
                    coalesce(u.usage_count, 0) AS usage_count,

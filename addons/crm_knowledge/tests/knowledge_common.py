@@ -24,7 +24,9 @@ class KnowledgeFeedbackCase(BaseCommon):
                 company_ids=[Command.set(company.ids)],
             )
 
-        cls.reviewer = user("kbf_reviewer", "crm_knowledge.group_crm_knowledge_reviewer")
+        cls.reviewer = user(
+            "kbf_reviewer", "crm_knowledge.group_crm_knowledge_reviewer"
+        )
         cls.reader = user("kbf_reader", "crm_knowledge.group_crm_knowledge_user")
         cls.reader2 = user("kbf_reader2", "crm_knowledge.group_crm_knowledge_user")
         cls.handler = user(

@@ -26,7 +26,11 @@ class TestCrmKnowledgeComplaint(KnowledgeFeedbackCase):
         )
         cls.unrelated = cls.publish("新员工服务礼仪", "<p>电话三声内接听。</p>")
         cls.draft = cls.Article.create(
-            {"name": "退货运费草稿", "body": "<p>退货运费</p>", "product_ids": cls.chair.ids}
+            {
+                "name": "退货运费草稿",
+                "body": "<p>退货运费</p>",
+                "product_ids": cls.chair.ids,
+            }
         )
         cls.elsewhere = (
             cls.env["crm.knowledge.article"]
@@ -92,7 +96,9 @@ class TestCrmKnowledgeComplaint(KnowledgeFeedbackCase):
         )
         complaint = self._complaint(product_id=self.chair.id)
         self.assertEqual(len(complaint.suggested_article_ids), 5)
-        self.assertLessEqual(complaint.suggested_article_ids, articles | self.chair_article)
+        self.assertLessEqual(
+            complaint.suggested_article_ids, articles | self.chair_article
+        )
 
     def test_suggestions_follow_the_form(self):
         with Form(self.Complaint) as form:
@@ -120,9 +126,11 @@ class TestCrmKnowledgeComplaint(KnowledgeFeedbackCase):
 
     def test_insert_article_into_reply(self):
         complaint = self._complaint(product_id=self.chair.id)
-        action = self.chair_article.with_user(self.handler).with_context(
-            knowledge_complaint_id=complaint.id
-        ).action_insert_in_complaint_reply()
+        action = (
+            self.chair_article.with_user(self.handler)
+            .with_context(knowledge_complaint_id=complaint.id)
+            .action_insert_in_complaint_reply()
+        )
         self.assertEqual(action["res_model"], "mail.compose.message")
         context = action["context"]
         self.assertEqual(context["default_res_ids"], complaint.ids)
@@ -140,7 +148,9 @@ class TestCrmKnowledgeComplaint(KnowledgeFeedbackCase):
         self.assertEqual(complaint.knowledge_usage_ids.user_id, self.handler)
         self.assertEqual(self.chair_article.usage_count, 1)
         with self.assertRaises(UserError):
-            self.chair_article.with_user(self.handler).action_insert_in_complaint_reply()
+            self.chair_article.with_user(
+                self.handler
+            ).action_insert_in_complaint_reply()
 
     def test_resolved_complaint_to_solution_article(self):
         complaint = self._complaint(
@@ -176,5 +186,7 @@ class TestCrmKnowledgeComplaint(KnowledgeFeedbackCase):
         self.assertEqual(article.source_complaint_id, complaint)
         self.assertEqual(complaint.solution_article_ids, article)
         self.assertEqual(complaint.solution_article_count, 1)
-        self.assertEqual(complaint.action_create_solution_article()["res_id"], article.id)
+        self.assertEqual(
+            complaint.action_create_solution_article()["res_id"], article.id
+        )
         self.assertEqual(complaint.solution_article_count, 1)

@@ -14,7 +14,9 @@ class TestCrmKnowledgeFeedback(KnowledgeFeedbackCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.article = cls.publish("退货运费由谁承担", "<p>七天内退货，运费由我方承担。</p>")
+        cls.article = cls.publish(
+            "退货运费由谁承担", "<p>七天内退货，运费由我方承担。</p>"
+        )
         cls.company.write(
             {"knowledge_not_helpful_threshold": 40.0, "knowledge_min_votes": 3}
         )
@@ -91,7 +93,9 @@ class TestCrmKnowledgeFeedback(KnowledgeFeedbackCase):
         self._vote(self.reader, True)
         vote = self.article.vote_ids
         # another reader sees the vote but cannot change or remove it
-        self.assertEqual(vote.with_user(self.reader2).read(["helpful"])[0]["helpful"], True)
+        self.assertEqual(
+            vote.with_user(self.reader2).read(["helpful"])[0]["helpful"], True
+        )
         with self.assertRaises(AccessError):
             vote.with_user(self.reader2).write({"helpful": False})
         with self.assertRaises(AccessError):

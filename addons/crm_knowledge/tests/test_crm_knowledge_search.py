@@ -167,9 +167,7 @@ class TestCrmKnowledgeSearchRanking(BaseCommon):
         )
         expected = [title, thrice, liked, recent, once, disliked]
         domain = [("company_id", "=", self.company.id)]
-        self.assertEqual(
-            list(self.Article._search_by_text("退货", domain)), expected
-        )
+        self.assertEqual(list(self.Article._search_by_text("退货", domain)), expected)
         # the list and kanban views get the same order when they give none
         result = self.Article.web_search_read(
             [*domain, ("text_search", "ilike", "退货")], {"name": {}}
@@ -193,13 +191,15 @@ class TestCrmKnowledgeSearchRanking(BaseCommon):
         escaped finds, on Chinese, mixed, English, wildcard and punctuation
         queries."""
         rng = random.Random(7)
-        alphabet = "退货发票物流集成ERPkx-20_%\\ 。，"
+        alphabet = "退货发票物流集成ERPkx-20_%\\ 。，'"
         articles = self.Article.create(
             [
                 {
                     "name": f"文{n}",
                     "body": "<p>{}</p>".format(
-                        "".join(rng.choice(alphabet) for _i in range(rng.randint(1, 40)))
+                        "".join(
+                            rng.choice(alphabet) for _i in range(rng.randint(1, 40))
+                        )
                         .replace("&", "")
                         .replace("<", "")
                     ),
@@ -208,9 +208,26 @@ class TestCrmKnowledgeSearchRanking(BaseCommon):
             ]
         )
         self.env.flush_all()
-        queries = ["退", "票", "退货", "发票", "ERP 集成", "erp", "KX-20", "%", "_",
-                   "\\", "%_", "20_", "。", "货发票", "物流集成e"]
-        queries += ["".join(rng.choice(alphabet) for _i in range(n)) for n in (1, 2, 2, 3, 4)]
+        queries = [
+            "退",
+            "票",
+            "退货",
+            "发票",
+            "ERP 集成",
+            "erp",
+            "KX-20",
+            "%",
+            "_",
+            "\\",
+            "%_",
+            "20_",
+            "。",
+            "货发票",
+            "物流集成e",
+        ]
+        queries += [
+            "".join(rng.choice(alphabet) for _i in range(n)) for n in (1, 2, 2, 3, 4)
+        ]
         for query in queries:
             normalized = knowledge_bigram_index.normalize(query)
             if not normalized:
@@ -238,14 +255,20 @@ class TestCrmKnowledgeSearchRanking(BaseCommon):
             Article.web_search_read(
                 [*domain, ("text_search", "ilike", "  保修  期 ")], {"name": {}}
             )
-        Article.web_search_read([*domain, ("text_search", "ilike", "退货")], {"name": {}})
+        Article.web_search_read(
+            [*domain, ("text_search", "ilike", "退货")], {"name": {}}
+        )
         Article.web_search_read(domain, {"name": {}})
         # the kanban grouped by type asks web_read_group
         Article.web_read_group(
-            [*domain, ("text_search", "ilike", "发票%")], ["article_type"], ["article_type"]
+            [*domain, ("text_search", "ilike", "发票%")],
+            ["article_type"],
+            ["article_type"],
         )
         Article.web_read_group(
-            [*domain, ("text_search", "ilike", "退货")], ["article_type"], ["article_type"]
+            [*domain, ("text_search", "ilike", "退货")],
+            ["article_type"],
+            ["article_type"],
         )
         logs = Log.search([("company_id", "=", self.company.id)], order="query")
         self.assertEqual(

@@ -40,7 +40,11 @@ class TestCrmKnowledgeComplaintTour(HttpCase):
         self.assertEqual(article.usage_count, 1)
         self.assertIn("七天内退货", complaint.message_ids[0].body)
         self.assertEqual(
-            (article.vote_ids.user_id, article.vote_ids.helpful, article.vote_ids.comment),
+            (
+                article.vote_ids.user_id,
+                article.vote_ids.helpful,
+                article.vote_ids.comment,
+            ),
             (handler, False, "缺少偏远地区的运费说明"),
         )
         self.assertEqual(article.not_helpful_count, 1)
