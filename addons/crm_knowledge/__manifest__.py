@@ -13,6 +13,7 @@
     "data": [
         "security/crm_knowledge_security.xml",
         "security/ir.model.access.csv",
+        "security/crm_knowledge_feedback_security.xml",
         "views/crm_knowledge_article_views.xml",
         "views/crm_knowledge_category_views.xml",
         "views/crm_knowledge_tag_views.xml",
@@ -20,8 +21,17 @@
         "views/crm_knowledge_article_revision_views.xml",
         "views/crm_knowledge_training_plan_views.xml",
         "views/crm_knowledge_portal_templates.xml",
+        "views/crm_knowledge_article_feedback_views.xml",
+        "views/crm_complaint_views.xml",
+        "views/crm_knowledge_report_views.xml",
+        "views/res_config_settings_views.xml",
         "views/crm_knowledge_menus.xml",
     ],
+    "assets": {
+        "web.assets_tests": [
+            "crm_knowledge/static/tests/tours/*.js",
+        ],
+    },
     "application": True,
     "uninstall_hook": "uninstall_hook",
     "installable": True,

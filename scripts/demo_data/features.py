@@ -29,6 +29,7 @@ from markupsafe import Markup
 from odoo import Command, fields
 from odoo.tools import SQL
 
+from .knowledge_articles import create_knowledge_base
 from .master import ensure_records, find_xmlids
 
 _logger = logging.getLogger(__name__)
@@ -488,6 +489,12 @@ class FeatureLoader:
                 )
                 for i, (kind, title, body) in enumerate(ARTICLES)
             ],
+        )
+        create_knowledge_base(
+            self.env,
+            self.master.products,
+            [self.users["handler"].id, self.users["manager"].id, *self.master.users],
+            self.random.randrange(1 << 30),
         )
 
     def create_article_revisions_and_training(self):

@@ -4,3 +4,11 @@ from . import crm_knowledge_article
 from . import crm_knowledge_article_revision
 from . import crm_knowledge_read_confirmation
 from . import crm_knowledge_training_plan
+from . import crm_knowledge_vote
+from . import crm_knowledge_article_view
+from . import crm_knowledge_search_log
+from . import crm_knowledge_usage
+from . import crm_knowledge_article_feedback
+from . import crm_complaint
+from . import res_company
+from . import res_config_settings

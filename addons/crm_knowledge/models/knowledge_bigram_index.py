@@ -75,15 +75,26 @@ def matching_ids_sql(table, query):
 
 
 def create_index(cr, table):
-    """The bigram function, the generated tsvector column and its GIN index."""
+    """The bigram function, the generated tsvector column and its GIN index.
+
+    The function cuts the text into the pairs of characters at even offsets,
+    then at odd offsets (a newline after each pair: normalized text has no
+    newline), so that every substr(t, i, 2) is a lexeme, the last character
+    alone included; C functions only, no per-character SQL (a
+    generate_series of substr decompresses the text once per character)."""
     cr.execute(
         SQL(
-            """
+            r"""
             CREATE OR REPLACE FUNCTION crm_knowledge_bigrams(t text)
             RETURNS tsvector LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
-                SELECT array_to_tsvector(ARRAY(
-                    SELECT DISTINCT substr(t, i, 2)
-                    FROM generate_series(1, length(t)) AS i
+                SELECT array_to_tsvector(array_remove(
+                    string_to_array(
+                        regexp_replace(t, '(..)', '\1' || chr(10), 'g'), chr(10)
+                    ) || string_to_array(
+                        regexp_replace(substr(t, 2), '(..)', '\1' || chr(10), 'g'),
+                        chr(10)
+                    ),
+                    ''
                 ))
             $$
             """
@@ -108,3 +119,28 @@ def create_index(cr, table):
 
 def drop_function(cr):
     cr.execute(SQL("DROP FUNCTION IF EXISTS crm_knowledge_bigrams(text) CASCADE"))
+
+
+def rank_order_sql(alias, query):
+    """ORDER BY of the articles found for the normalized, non-empty ``query``:
+    title hits first, then body relevance (how often the text contains the
+    query), then helpfulness (helpful minus not helpful votes), then the most
+    recently published."""
+
+    def column(name):
+        return SQL.identifier(alias, name)
+
+    return SQL(
+        "position(%(query)s in lower(regexp_replace(%(name)s, '\\s+', ' ', 'g'))) > 0 "
+        "DESC, (length(%(text)s) - length(replace(%(text)s, %(query)s, ''))) "
+        "/ %(length)s DESC, %(helpful)s - %(not_helpful)s DESC, "
+        "%(published)s DESC NULLS LAST, %(id)s DESC",
+        query=query,
+        name=column("name"),
+        text=column("search_text"),
+        length=len(query),
+        helpful=column("helpful_count"),
+        not_helpful=column("not_helpful_count"),
+        published=column("published_date"),
+        id=column("id"),
+    )

@@ -4,3 +4,7 @@ from . import test_crm_knowledge_search
 from . import test_crm_knowledge_revision
 from . import test_crm_knowledge_portal
 from . import test_crm_knowledge_training
+from . import test_crm_knowledge_feedback
+from . import test_crm_knowledge_complaint
+from . import test_crm_knowledge_report
+from . import test_crm_knowledge_tour

@@ -1,1 +1,2 @@
 from . import crm_knowledge_revision_compare
+from . import crm_knowledge_vote_wizard
