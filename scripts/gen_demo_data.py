@@ -94,6 +94,8 @@ SCALES = {
 DEMO_FREQUENCY = 0.75  # order frequency of the plan when --lines is not given
 MIN_CUSTOMERS = 20  # every behaviour profile needs a customer
 HISTORY_DAYS = 730
+# bench scales: sizes (规格) of each of the 40 products, see demo_data.bench_supply
+CATALOGUE_SIZES = {"bench": 100, "bench-small": 5}
 
 _logger = logging.getLogger("gen_demo_data")
 
@@ -211,6 +213,7 @@ def check_database(db_name, force):
 
 def generate(env, args):
     """Write the whole data set in ``env``'s transaction; return the plan."""
+    from demo_data import bench_supply
     from demo_data import plan as planning
     from demo_data.bulk_loader import BulkLoader
     from demo_data.features import FeatureLoader
@@ -248,6 +251,9 @@ def generate(env, args):
         line_target=args.lines,
         first_index=first_index,
     )
+    sizes = CATALOGUE_SIZES.get(args.scale, 1)
+    bench_supply.load_catalogue(env, master, sizes)
+    bench_supply.spread_over_catalogue(plan, args.seed, sizes)
     split = datetime.combine(args.today, datetime.min.time()) - timedelta(
         days=args.orm_days
     )
@@ -274,6 +280,10 @@ def generate(env, args):
     orm.run_orders()
     if not args.bulk_customers:
         orm.create_leads()
+    if sizes > 1:
+        warehouses = bench_supply.load_warehouses(env, master)
+        bench_supply.spread_open_orders(env, master, warehouses)
+        bench_supply.load_opportunities(bulk, master)
     if args.scale == "demo" and "crm.customer.profile" in env:
         # show values, grades and stages at once rather than after the nightly
         # cron (the bench data set is left raw: its benchmark times that run)

@@ -732,6 +732,86 @@ def test_bulk_path_counts_and_consistency(bulk_db):
     assert db.one("SELECT count(DISTINCT name) = count(*) FROM stock_picking")
 
 
+def test_bulk_path_supply_content(bulk_db):
+    """What the supply-link benchmark needs: a catalogue of the 40 products in
+    5 sizes on bench-small, each with its vendors, order lines spread over it,
+    several warehouses holding open orders, quotations of opportunities."""
+    db = bulk_db
+    products = db.all(
+        """
+        SELECT pp.id, pp.default_code, t.is_storable, count(si.id)
+          FROM product_product pp
+          JOIN product_template t ON t.id = pp.product_tmpl_id
+          LEFT JOIN product_supplierinfo si ON si.product_tmpl_id = t.id
+         WHERE pp.default_code LIKE '___-0%%'
+         GROUP BY pp.id, t.is_storable
+        """
+    )
+    assert len(products) == 40 * 5
+    assert all(storable and vendors >= 1 for _id, _code, storable, vendors in products)
+    # a size has the name, category, prices and vendors of its product
+    assert (
+        db.one(
+            """
+        SELECT count(*) FROM product_template t
+          JOIN product_template base
+            ON base.default_code = left(t.default_code, length(base.default_code))
+           AND t.default_code = base.default_code || '-003'
+         WHERE t.categ_id = base.categ_id AND t.list_price = base.list_price
+           AND t.name->>'en_US' = (base.name->>'en_US') || ' 规格003'
+           AND (SELECT array_agg(partner_id ORDER BY partner_id)
+                  FROM product_supplierinfo WHERE product_tmpl_id = t.id)
+             = (SELECT array_agg(partner_id ORDER BY partner_id)
+                  FROM product_supplierinfo WHERE product_tmpl_id = base.id)
+        """
+        )
+        == 40
+    )
+    assert db.one("SELECT count(DISTINCT product_id) FROM sale_order_line") > 100
+    warehouses = db.all("SELECT id FROM stock_warehouse ORDER BY id")
+    assert len(warehouses) == 3
+    per_warehouse = dict(
+        db.all(
+            """
+        SELECT so.warehouse_id, count(*) FROM sale_order so
+         WHERE so.state IN ('draft', 'sent')
+            OR EXISTS (SELECT FROM stock_picking p WHERE p.sale_id = so.id
+                        AND p.state NOT IN ('done', 'cancel'))
+         GROUP BY so.warehouse_id
+        """
+        )
+    )
+    assert set(per_warehouse) == {row[0] for row in warehouses}
+    # the waiting deliveries leave from their order's warehouse
+    assert (
+        db.one(
+            """
+        SELECT count(*) FROM stock_move m
+          JOIN stock_picking p ON p.id = m.picking_id
+          JOIN sale_order so ON so.id = p.sale_id
+          JOIN stock_warehouse wh ON wh.id = so.warehouse_id
+          JOIN stock_picking_type spt ON spt.id = p.picking_type_id
+         WHERE m.state NOT IN ('done', 'cancel')
+           AND (spt.warehouse_id <> wh.id OR m.location_id <> wh.lot_stock_id
+                OR p.location_id <> wh.lot_stock_id)
+        """
+        )
+        == 0
+    )
+    opportunities = db.all(
+        """
+        SELECT so.state, l.type, l.probability, l.partner_id = so.partner_id
+          FROM sale_order so JOIN crm_lead l ON l.id = so.opportunity_id
+        """
+    )
+    assert opportunities
+    assert all(
+        state in ("draft", "sent") and kind == "opportunity" and 0 < p < 100 and same
+        for state, kind, p, same in opportunities
+    )
+    assert len({p for _s, _k, p, _same in opportunities}) > 1
+
+
 def test_bulk_path_is_readable_by_the_orm(bulk_db):
     result = orm_checks(bulk_db)
     assert result["orders_read"] == 200 and result["moves_read"] == 200
@@ -978,3 +1058,9 @@ def test_demo_scale_supply_link(demo_db):
         ("0", 10.0),
         ("1", 0.0),
     ]
+    # the linkage report's stored rows are filled, lots traced to their vendor
+    [(rows, traced)] = demo_db.all(
+        "SELECT count(*), count(*) FILTER (WHERE lot_amount > 0)"
+        " FROM crm_supplier_customer_report"
+    )
+    assert rows > 100 and traced >= 3

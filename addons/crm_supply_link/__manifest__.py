@@ -30,6 +30,7 @@
         "views/product_template_views.xml",
         "views/stock_picking_views.xml",
         "views/crm_supply_link_menus.xml",
+        "data/crm_supply_link_cron.xml",
     ],
     "assets": {
         "web.assets_tests": [

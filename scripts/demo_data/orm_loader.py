@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 from odoo import Command
 from odoo.tools import SQL, split_every
 
-from . import names
+from . import bench_supply, names
 from .master import MODULE
 
 _logger = logging.getLogger(__name__)
@@ -230,8 +230,12 @@ class OrmLoader:
     # --- stock -------------------------------------------------------------------
 
     def create_initial_inventory(self):
-        """Opening stock a few days before the history: enough for every delivery."""
+        """Opening stock a few days before the history: enough for every delivery.
+
+        The sizes of the bench catalogue get theirs copied set-based from
+        their product's (``bench_supply.copy_opening_stock``)."""
         delivered = self.plan.delivered_quantities()
+        products = self.master.products[: len(names.PRODUCTS)]
         quants = (
             self.env["stock.quant"]
             .with_context(inventory_mode=True)
@@ -243,7 +247,7 @@ class OrmLoader:
                         "inventory_quantity": round(delivered[i] * 1.1)
                         + names.PRODUCTS[i][5] * 20,
                     }
-                    for i, product_id in enumerate(self.master.products)
+                    for i, product_id in enumerate(products)
                 ]
             )
         )
@@ -253,7 +257,7 @@ class OrmLoader:
         ) + timedelta(hours=1)
         moves = self.env["stock.move"].search(
             [
-                ("product_id", "in", self.master.products),
+                ("product_id", "in", products),
                 ("is_inventory", "=", True),
                 ("state", "=", "done"),
             ]
@@ -272,10 +276,11 @@ class OrmLoader:
                 """,
                 moment=moment,
                 ids=moves.ids,
-                products=self.master.products,
+                products=products,
                 location=self.stock_location.id,
             )
         )
+        bench_supply.copy_opening_stock(self.env, self.master, self.plan)
 
     def create_purchases(self):
         env = self.env

@@ -19,6 +19,7 @@ dates are dates. Nothing is planned after ``today``.
 
 import math
 import random
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -125,7 +126,7 @@ class Plan:
 
     def delivered_quantities(self):
         """Net quantity shipped per product index (returns excluded)."""
-        totals = [0.0] * len(names.PRODUCTS)
+        totals = defaultdict(float)  # the bench catalogue has more products
         for order in self.orders:
             if order.delivery_at and order.refund != "return":
                 for product, qty, _price in order.lines:

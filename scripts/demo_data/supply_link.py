@@ -39,6 +39,8 @@ def load_supply_link(env, master, today):
     created = _lot_tracked_goods(env, master, key_accounts[:3])
     created += _shortage(env, master, key_accounts[:2], ordinary[-1])
     _backdate(env, created, datetime.combine(today, time(10)))
+    # the linkage report reads stored rows: fill them for the demo at once
+    env["crm.supplier.customer.report"]._refresh_changed(full=True)
     _logger.info("supply link demo: opportunities, lots and a shortage created")
 
 

@@ -2,6 +2,7 @@ from . import crm_complaint
 from . import crm_customer_profile
 from . import crm_supply_demand
 from . import crm_supply_demand_source
+from . import product_supplierinfo
 from . import product_template
 from . import purchase_order_line
 from . import res_company

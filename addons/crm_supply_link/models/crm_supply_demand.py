@@ -127,6 +127,12 @@ class CrmSupplyDemand(models.Model):
             "crm_supply_link.crm_supply_demand_action"
         )
 
+    @api.model
+    def _cron_project(self):
+        """Keep the screen and its figures current between openings."""
+        for company in self.env["res.company"].search([]):
+            SupplyDemandProjection(self.env, company).run()
+
     def action_refresh(self):
         for company in self.env.companies:
             SupplyDemandProjection(self.env, company).run()

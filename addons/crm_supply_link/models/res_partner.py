@@ -47,9 +47,7 @@ class ResPartner(models.Model):
             )
 
     def _supply_linkage_action(self, field, name):
-        action = self.env["ir.actions.act_window"]._for_xml_id(
-            "crm_supply_link.crm_supplier_customer_report_action"
-        )
+        action = self.env["crm.supplier.customer.report"].action_open_linkage()
         action["name"] = name
         action["domain"] = [(field, "=", self.commercial_partner_id.id)]
         return action

@@ -20,6 +20,13 @@ class SaleOrder(models.Model):
         groups="purchase.group_purchase_user",
     )
 
+    def unlink(self):
+        # a deleted quotation leaves no write_date behind: refresh its customers
+        customers = self.partner_id.commercial_partner_id
+        result = super().unlink()
+        self.env["crm.supplier.customer.report"]._refresh(customers.ids)
+        return result
+
     def _compute_supply_purchase_count(self):
         for order in self:
             order.supply_purchase_count = len(order.supply_purchase_line_ids.order_id)

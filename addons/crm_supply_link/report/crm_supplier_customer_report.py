@@ -1,7 +1,10 @@
-from odoo import fields, models
+from odoo import api, fields, models
 from odoo.tools import SQL
 
 from odoo.addons.crm_customerism.models.crm_customer_profile import GRADE_SELECTION
+
+REFRESHED_AT_PARAM = "crm_supply_link.linkage_refreshed_at"
+LOCK_KEY = 7411
 
 
 class CrmSupplierCustomerReport(models.Model):
@@ -15,18 +18,30 @@ class CrmSupplierCustomerReport(models.Model):
     finds them), in proportion to the lot quantities; what no lot explains
     goes to the product's main vendor (the first ``product.supplierinfo`` in
     Odoo's seller order). Open quantities have no lot yet: they go to the main
-    vendor. Amounts are untaxed, in company currency."""
+    vendor. Amounts are untaxed, in company currency.
+
+    The rows are stored: a supplier's customers are read by index, without
+    going over all order lines. They are refreshed set-based, per customer,
+    for the customers whose orders, profile or products' vendors changed
+    (``_refresh_changed``: by a cron every 10 minutes and each time the report
+    is opened from a menu or a smart button), and wholly the first time."""
 
     _name = "crm.supplier.customer.report"
     _description = "Supplier-Customer Linkage"
-    _auto = False
+    _log_access = False
     _rec_name = "supplier_id"
     _order = "is_key_account desc, open_amount desc, amount desc, id"
 
-    company_id = fields.Many2one("res.company", readonly=True)
+    company_id = fields.Many2one(
+        "res.company", readonly=True, index=True, ondelete="cascade"
+    )
     currency_id = fields.Many2one("res.currency", readonly=True)
-    customer_id = fields.Many2one("res.partner", readonly=True)
-    supplier_id = fields.Many2one("res.partner", readonly=True)
+    customer_id = fields.Many2one(
+        "res.partner", readonly=True, index=True, ondelete="cascade"
+    )
+    supplier_id = fields.Many2one(
+        "res.partner", readonly=True, index=True, ondelete="cascade"
+    )
     grade = fields.Selection(GRADE_SELECTION, readonly=True)
     is_key_account = fields.Boolean(string="Key Account", readonly=True)
     amount = fields.Monetary(
@@ -55,44 +70,158 @@ class CrmSupplierCustomerReport(models.Model):
     )
     open_order_count = fields.Integer(string="Open Orders", readonly=True)
 
-    _depends = {
-        "sale.order": ["company_id", "currency_rate", "partner_id", "state"],
-        "sale.order.line": [
-            "display_type",
-            "is_downpayment",
-            "order_id",
-            "price_reduce_taxexcl",
-            "price_subtotal",
-            "product_id",
-            "product_uom",
-            "product_uom_qty",
-            "qty_delivered",
-        ],
-        "product.supplierinfo": [
-            "company_id",
-            "min_qty",
-            "partner_id",
-            "price",
-            "product_id",
-            "product_tmpl_id",
-            "sequence",
-        ],
-        "stock.move": ["location_id", "purchase_line_id", "sale_line_id"],
-        "stock.move.line": [
-            "location_dest_id",
-            "lot_id",
-            "move_id",
-            "quantity_product_uom",
-            "state",
-        ],
-        "crm.customer.profile": ["company_id", "grade", "is_key_account", "partner_id"],
-    }
+    def init(self):
+        # the refresh finds the customers whose orders changed since the last one
+        for table in ("sale_order", "sale_order_line"):
+            self.env.cr.execute(
+                SQL(
+                    "CREATE INDEX IF NOT EXISTS %s ON %s (write_date)",
+                    SQL.identifier(f"crm_supply_link_{table}_write_date_index"),
+                    SQL.identifier(table),
+                )
+            )
 
-    @property
-    def _table_query(self):
-        return self._query()
+    # ------------------------------------------------------------------
+    # Refresh
+    # ------------------------------------------------------------------
 
-    def _query(self):
+    @api.model
+    def _refresh(self, customer_ids=None):
+        """Recompute the linkage of ``customer_ids`` (commercial partners), or
+        of everyone: one DELETE and one INSERT ... SELECT, set-based."""
+        self.env.flush_all()
+        cr = self.env.cr
+        # one refresh at a time: a concurrent one waits, then redoes its customers
+        cr.execute(SQL("SELECT pg_advisory_xact_lock(%s)", LOCK_KEY))
+        if customer_ids is None:
+            cr.execute(SQL("DELETE FROM %s", SQL.identifier(self._table)))
+        elif customer_ids:
+            cr.execute(
+                SQL(
+                    "DELETE FROM %s WHERE customer_id = ANY(%s)",
+                    SQL.identifier(self._table),
+                    list(customer_ids),
+                )
+            )
+        else:
+            return
+        columns = [
+            "company_id", "currency_id", "customer_id", "supplier_id", "grade",
+            "is_key_account", "amount", "lot_amount", "share", "open_amount",
+            "open_order_count",
+        ]  # fmt: skip
+        cr.execute(
+            SQL(
+                "INSERT INTO %s (%s) SELECT %s FROM (%s) AS linkage",
+                SQL.identifier(self._table),
+                SQL(", ").join(SQL.identifier(name) for name in columns),
+                SQL(", ").join(SQL.identifier(name) for name in columns),
+                self._query(customer_ids),
+            )
+        )
+        if customer_ids is None:
+            cr.execute(SQL("ANALYZE %s", SQL.identifier(self._table)))
+        self.invalidate_model()
+
+    @api.model
+    def _refresh_changed(self, full=False):
+        """Refresh the customers whose orders, order lines, customer profile or
+        products' vendors changed since the last refresh (everyone with
+        ``full`` or the first time).
+
+        The next refresh starts from the start of the oldest transaction
+        running now: what such a transaction writes is stamped with its start
+        and committed after this refresh read the tables, so it is read next
+        time."""
+        self.env.flush_all()
+        cr = self.env.cr
+        params = self.env["ir.config_parameter"].sudo()
+        last = params.get_param(REFRESHED_AT_PARAM)
+        cr.execute(
+            SQL(
+                "SELECT LEAST(now(), min(xact_start)) AT TIME ZONE 'UTC'"
+                " FROM pg_stat_activity"
+                " WHERE datname = current_database() AND xact_start IS NOT NULL"
+            )
+        )
+        stamp = cr.fetchone()[0]
+        if full or not last:
+            self._refresh()
+        else:
+            since = fields.Datetime.to_datetime(last)
+            cr.execute(
+                SQL(
+                    """
+SELECT cp.commercial_partner_id
+  FROM sale_order so JOIN res_partner cp ON cp.id = so.partner_id
+ WHERE so.write_date >= %(since)s
+ UNION
+SELECT cp.commercial_partner_id
+  FROM sale_order_line sol
+  JOIN sale_order so ON so.id = sol.order_id
+  JOIN res_partner cp ON cp.id = so.partner_id
+ WHERE sol.write_date >= %(since)s
+ UNION
+SELECT partner_id FROM crm_customer_profile WHERE write_date >= %(since)s
+ UNION
+SELECT cp.commercial_partner_id
+  FROM product_supplierinfo si
+  JOIN product_product pp ON pp.product_tmpl_id = si.product_tmpl_id
+  JOIN sale_order_line sol ON sol.product_id = pp.id
+  JOIN sale_order so ON so.id = sol.order_id
+  JOIN res_partner cp ON cp.id = so.partner_id
+ WHERE si.write_date >= %(since)s
+""",
+                    since=since,
+                )
+            )
+            self._refresh([row[0] for row in cr.fetchall()])
+        params.set_param(REFRESHED_AT_PARAM, fields.Datetime.to_string(stamp))
+
+    @api.model
+    def _refresh_products(self, template_ids):
+        """Refresh the customers who ordered these products (their vendors
+        changed in a way ``write_date`` does not show, e.g. a deletion)."""
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                """
+SELECT DISTINCT cp.commercial_partner_id
+  FROM sale_order_line sol
+  JOIN product_product pp ON pp.id = sol.product_id
+  JOIN sale_order so ON so.id = sol.order_id
+  JOIN res_partner cp ON cp.id = so.partner_id
+ WHERE pp.product_tmpl_id = ANY(%s)
+""",
+                list(template_ids),
+            )
+        )
+        self._refresh([row[0] for row in self.env.cr.fetchall()])
+
+    @api.model
+    def _cron_refresh(self):
+        self._refresh_changed()
+
+    @api.model
+    def action_open_linkage(self):
+        """Bring the linkage up to date, then show it."""
+        self._refresh_changed()
+        return self.env["ir.actions.act_window"]._for_xml_id(
+            "crm_supply_link.crm_supplier_customer_report_action"
+        )
+
+    def _query(self, customer_ids=None):
+        """The linkage rows of ``customer_ids`` (commercial partners), or of
+        everyone."""
+        if customer_ids is None:
+            customer_filter = SQL("TRUE")
+        else:
+            # the orders of these customers and of their contacts, by index
+            customer_filter = SQL(
+                "so.partner_id IN (SELECT id FROM res_partner"
+                " WHERE commercial_partner_id = ANY(%s))",
+                list(customer_ids),
+            )
         return SQL(
             """
 WITH line AS (
@@ -119,6 +248,7 @@ WITH line AS (
       JOIN uom_uom line_uom ON line_uom.id = sol.product_uom
       JOIN uom_uom product_uom ON product_uom.id = pt.uom_id
      WHERE so.state IN ('draft', 'sent', 'sale')
+       AND %(customer_filter)s
        AND sol.display_type IS NULL
        AND NOT COALESCE(sol.is_downpayment, FALSE)
 ),
@@ -208,10 +338,7 @@ customer_total AS (
      WHERE state = 'sale'
   GROUP BY company_id, customer_id
 )
-SELECT ROW_NUMBER() OVER (
-           ORDER BY lk.company_id, lk.customer_id, lk.supplier_id
-       ) AS id,
-       lk.company_id,
+SELECT lk.company_id,
        company.currency_id,
        lk.customer_id,
        lk.supplier_id,
@@ -229,7 +356,8 @@ SELECT ROW_NUMBER() OVER (
   LEFT JOIN crm_customer_profile profile
     ON profile.partner_id = lk.customer_id AND profile.company_id = lk.company_id
  WHERE lk.customer_id <> lk.supplier_id
-"""
+""",
+            customer_filter=customer_filter,
         )
 
     def action_open_orders(self):

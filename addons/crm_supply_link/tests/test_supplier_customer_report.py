@@ -39,6 +39,7 @@ class TestSupplierCustomerReport(SupplyLinkCase):
         receipt.button_validate()
 
     def _rows(self, **domain):
+        self.env["crm.supplier.customer.report"]._refresh_changed()
         return {
             (row.customer_id, row.supplier_id): row
             for row in self.env["crm.supplier.customer.report"].search(
@@ -89,6 +90,7 @@ class TestSupplierCustomerReport(SupplyLinkCase):
         self.assertAlmostEqual(vendor_lot.open_amount, 0)
         self.assertTrue(vendor_a.is_key_account)
         self.assertEqual(vendor_a.grade, "vip")
+        orders = vendor_a.action_open_orders()
 
         # the customers a problem with vendor B touches: the key account first
         touched = self.env["crm.supplier.customer.report"].search(
@@ -102,11 +104,16 @@ class TestSupplierCustomerReport(SupplyLinkCase):
         # smart buttons
         self.assertEqual(self.vip.supply_supplier_count, 3)
         self.assertEqual(self.vendor_b.supply_customer_count, 2)
+        expected = [(row.customer_id, row.supplier_id) for row in touched]
+        # the smart button refreshes the rows first: the same lines, new ids
         action = self.vendor_b.action_view_supply_customers()
         self.assertEqual(
-            self.env[action["res_model"]].search(action["domain"]), touched
+            [
+                (row.customer_id, row.supplier_id)
+                for row in self.env[action["res_model"]].search(action["domain"])
+            ],
+            expected,
         )
-        orders = vendor_a.action_open_orders()
         self.assertEqual(
             self.env["sale.order"].search(orders["domain"]).partner_id, self.vip
         )
@@ -114,6 +121,7 @@ class TestSupplierCustomerReport(SupplyLinkCase):
 
     def test_multi_company_and_access(self):
         self._order(self.vip, [(self.bolt, 1, 100)])
+        self.env["crm.supplier.customer.report"]._refresh_changed()
         other_company = self.env["res.company"].create({"name": "北京分公司"})
         buyer = new_test_user(
             self.env,
@@ -136,3 +144,74 @@ class TestSupplierCustomerReport(SupplyLinkCase):
         portal = new_test_user(self.env, login="sl_portal", groups="base.group_portal")
         with self.assertRaises(AccessError):
             report.with_user(portal).search([])
+
+    def _table(self):
+        """The stored rows, as comparable tuples."""
+        self.env.flush_all()
+        self.env.cr.execute(
+            "SELECT company_id, customer_id, supplier_id, grade, is_key_account,"
+            " round(amount::numeric, 2), round(lot_amount::numeric, 2),"
+            " round(share::numeric, 4), round(open_amount::numeric, 2),"
+            " open_order_count FROM crm_supplier_customer_report"
+            " WHERE customer_id = ANY(%s)",
+            [(self.vip | self.ordinary).ids],
+        )
+        return set(self.env.cr.fetchall())
+
+    def test_refresh_follows_changes(self):
+        """The stored linkage follows orders, grades and vendors: per changed
+        customer on the cron's refresh (or when the report opens), at once on a
+        deletion; the result is what a full refresh computes."""
+        Report = self.env["crm.supplier.customer.report"]
+        cron = self.env.ref(
+            "crm_supply_link.ir_cron_crm_supplier_customer_report_refresh"
+        )
+        order = self._order(self.ordinary, [(self.bolt, 2, 100)])
+        cron.method_direct_trigger()
+        rows = Report.search([("customer_id", "=", self.ordinary.id)])
+        self.assertEqual(rows.supplier_id, self.vendor_a)
+        self.assertAlmostEqual(rows.amount, 200)
+        # what changes is read after the next refresh, from the menu here
+        self._order(self.ordinary, [(self.box, 1, 50)], confirm=False)
+        self.ordinary_profile.grade_override = "vip"
+        self.assertFalse(Report.search([("supplier_id", "=", self.vendor_b.id)]))
+        action = Report.action_open_linkage()
+        self.assertEqual(action["res_model"], "crm.supplier.customer.report")
+        box = Report.search(
+            [
+                ("customer_id", "=", self.ordinary.id),
+                ("supplier_id", "=", self.vendor_b.id),
+            ]
+        )
+        self.assertAlmostEqual(box.open_amount, 50)
+        self.assertEqual(box.open_order_count, 1)
+        self.assertTrue(box.is_key_account)
+        incremental = self._table()
+        Report._refresh()
+        self.assertEqual(self._table(), incremental)
+        # a deleted quotation leaves the linkage at once
+        box_quotation = self.env["sale.order"].search(
+            [("partner_id", "=", self.ordinary.id), ("state", "=", "draft")]
+        )
+        box_quotation.unlink()
+        self.assertFalse(
+            Report.search(
+                [
+                    ("customer_id", "=", self.ordinary.id),
+                    ("supplier_id", "=", self.vendor_b.id),
+                ]
+            )
+        )
+        # a deleted vendor price: the bolts' next vendor takes over
+        self.bolt.product_tmpl_id.seller_ids = [
+            Command.create({"partner_id": self.vendor_b.id, "price": 3, "sequence": 99})
+        ]
+        self.bolt.product_tmpl_id.seller_ids.filtered(
+            lambda s: s.partner_id == self.vendor_a
+        ).unlink()
+        rows = Report.search([("customer_id", "=", self.ordinary.id)])
+        self.assertEqual(rows.supplier_id, self.vendor_b)
+        self.assertAlmostEqual(rows.amount, 200)
+        self.assertEqual(order.partner_id, self.ordinary)
+        # the smart buttons open the refreshed linkage too
+        self.assertEqual(self.vendor_b.supply_customer_count, 1)

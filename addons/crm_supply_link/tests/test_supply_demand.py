@@ -130,6 +130,26 @@ class TestSupplyDemand(SupplyLinkCase):
         self.assertAlmostEqual(pump.shortage_qty, 6)
         self.assertFalse(pump.has_key_account)
 
+    def test_cron_projects_demand(self):
+        """The hourly cron projects the demand without anyone opening the
+        screen: a new quotation shows in the figures after its run."""
+        Demand = self.env["crm.supply.demand"]
+        cron = self.env.ref("crm_supply_link.ir_cron_crm_supply_demand_project")
+        cron.method_direct_trigger()
+        valve = Demand.search(
+            [
+                ("product_id", "=", self.valve.id),
+                ("warehouse_id", "=", self.warehouse.id),
+            ]
+        )
+        self.assertAlmostEqual(valve.demand_qty, 15)
+        self._order(self.ordinary, [(self.valve, 5, 30)], confirm=False)
+        self.assertAlmostEqual(valve.demand_qty, 15)
+        cron.method_direct_trigger()
+        self.assertTrue(valve.exists())
+        self.assertAlmostEqual(valve.quotation_qty, 25)
+        self.assertAlmostEqual(valve.demand_qty, 15 + 5 * 0.2)
+
     def test_create_rfqs_twice(self):
         demand = self._demand(self.valve) | self._demand(self.pump)
         action = demand.with_user(self.buyer).action_create_rfqs()
