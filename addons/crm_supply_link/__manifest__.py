@@ -29,6 +29,9 @@
         "views/res_config_settings_stock_views.xml",
         "views/product_template_views.xml",
         "views/stock_picking_views.xml",
+        "views/crm_complaint_remedy_views.xml",
+        "views/account_move_views.xml",
+        "wizards/crm_complaint_remedy_wizard_views.xml",
         "views/crm_supply_link_menus.xml",
     ],
     "assets": {

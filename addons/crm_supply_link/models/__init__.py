@@ -10,3 +10,6 @@ from . import res_partner
 from . import sale_order
 from . import stock_picking
 from . import stock_rule
+from . import crm_complaint_remedy
+from . import crm_complaint_remedies
+from . import account_move
