@@ -2,14 +2,12 @@ from odoo import Command
 from odoo.tests import TransactionCase, new_test_user
 
 
-class RemedyCase(TransactionCase):
+class RemedyData:
     """A supplier's lot bought, received, sold and delivered to a customer
     with another product, invoiced and posted; a complaint about the lot."""
 
     @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.env = cls.env(context=dict(cls.env.context, tracking_disable=True))
+    def _setup_remedy_data(cls):
         cls.company = cls.env.company
         cls.env.user.groups_id += cls.env.ref("stock.group_production_lot")
         cls.vendor = cls.env["res.partner"].create(
@@ -110,6 +108,15 @@ class RemedyCase(TransactionCase):
                 "invoice_id": cls.invoice.id,
             }
         )
+
+
+
+class RemedyCase(RemedyData, TransactionCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env = cls.env(context=dict(cls.env.context, tracking_disable=True))
+        cls._setup_remedy_data()
 
     def _wizard(self, remedy_type, complaint=None, user=None, **values):
         complaint = complaint or self.complaint
