@@ -11,5 +11,4 @@ from . import sale_order
 from . import stock_picking
 from . import stock_rule
 from . import crm_complaint_remedy
-from . import crm_complaint_remedies
 from . import account_move

@@ -92,12 +92,17 @@ class CrmComplaintRemedy(models.Model):
         for remedy in self:
             moves = remedy.picking_id.move_ids.filtered(lambda m: m.state != "cancel")
             if remedy.move_id:
-                remedy.quantity = sum(remedy.move_id.invoice_line_ids.mapped("quantity"))
+                remedy.quantity = sum(
+                    remedy.move_id.invoice_line_ids.mapped("quantity")
+                )
                 remedy.amount = abs(remedy.move_id.amount_total_signed)
             else:
                 remedy.quantity = sum(moves.mapped("product_qty"))
                 remedy.amount = 0.0
-            if remedy.remedy_type == "replacement" and remedy.picking_id.picking_type_code == "outgoing":
+            if (
+                remedy.remedy_type == "replacement"
+                and remedy.picking_id.picking_type_code == "outgoing"
+            ):
                 remedy.amount = sum(
                     -sum(move.stock_valuation_layer_ids.mapped("value"))
                     if move.state == "done" and move.stock_valuation_layer_ids

@@ -68,10 +68,18 @@ class RemedyData:
                 "partner_id": cls.customer.id,
                 "order_line": [
                     Command.create(
-                        {"product_id": cls.cup.id, "product_uom_qty": 5, "price_unit": 100}
+                        {
+                            "product_id": cls.cup.id,
+                            "product_uom_qty": 5,
+                            "price_unit": 100,
+                        }
                     ),
                     Command.create(
-                        {"product_id": cls.lid.id, "product_uom_qty": 2, "price_unit": 50}
+                        {
+                            "product_id": cls.lid.id,
+                            "product_uom_qty": 2,
+                            "price_unit": 50,
+                        }
                     ),
                 ],
             }
@@ -108,7 +116,6 @@ class RemedyData:
                 "invoice_id": cls.invoice.id,
             }
         )
-
 
 
 class RemedyCase(RemedyData, TransactionCase):

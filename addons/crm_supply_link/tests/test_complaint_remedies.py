@@ -38,11 +38,18 @@ class TestComplaintRemedies(RemedyCase):
             picking.with_user(self.complaint_user).button_validate()
         self._validate(picking.with_user(self.stock_user))
         self.assertEqual(remedy.state, "done")
-        cup_line = self.order.order_line.filtered(lambda sol: sol.product_id == self.cup)
+        cup_line = self.order.order_line.filtered(
+            lambda sol: sol.product_id == self.cup
+        )
         self.assertEqual(cup_line.qty_delivered, 3)
         # three left: four are refused, three are returned, then nothing is left
         wizard = self._wizard("return", user=self.complaint_user)
-        self.assertEqual(wizard.line_ids.filtered(lambda l: l.product_id == self.cup).available_quantity, 3)
+        self.assertEqual(
+            wizard.line_ids.filtered(
+                lambda l: l.product_id == self.cup
+            ).available_quantity,
+            3,
+        )
         self._set_quantities(wizard, {self.cup: 4})
         with self.assertRaisesRegex(UserError, "4.0 asked, only 3.0 left"):
             wizard.action_confirm()
@@ -51,7 +58,12 @@ class TestComplaintRemedies(RemedyCase):
         self.assertEqual(sum(self._remedies("return").mapped("quantity")), 5)
         self._validate(self._remedies("return")[-1].picking_id)
         wizard = self._wizard("return", user=self.complaint_user)
-        self.assertEqual(wizard.line_ids.filtered(lambda l: l.product_id == self.cup).available_quantity, 0)
+        self.assertEqual(
+            wizard.line_ids.filtered(
+                lambda l: l.product_id == self.cup
+            ).available_quantity,
+            0,
+        )
         self._set_quantities(wizard, {self.cup: 1})
         with self.assertRaisesRegex(UserError, "only 0.0 left"):
             wizard.action_confirm()
@@ -63,7 +75,9 @@ class TestComplaintRemedies(RemedyCase):
         picking = self._remedies("return").picking_id
         self.assertFalse(picking.move_ids.to_refund)
         self._validate(picking)
-        cup_line = self.order.order_line.filtered(lambda sol: sol.product_id == self.cup)
+        cup_line = self.order.order_line.filtered(
+            lambda sol: sol.product_id == self.cup
+        )
         self.assertEqual(cup_line.qty_delivered, 5)
 
     def test_full_credit_note(self):
@@ -83,7 +97,9 @@ class TestComplaintRemedies(RemedyCase):
             self.complaint.with_user(self.complaint_user).remedy_ids.name,
             credit_note.name,
         )
-        self.assertEqual((remedy.state, remedy.amount, remedy.quantity), ("draft", 600, 7))
+        self.assertEqual(
+            (remedy.state, remedy.amount, remedy.quantity), ("draft", 600, 7)
+        )
         self.assertEqual(self.complaint.remedy_credit_amount, 600)
         self.assertEqual(self.complaint.remedy_cost, 600)
         # a second request while the credit note is a draft: refused
@@ -176,7 +192,9 @@ class TestComplaintRemedies(RemedyCase):
         self.assertTrue(back.move_ids.to_refund)
         self.assertEqual(sent.move_ids.product_id, self.cup)
         self.assertEqual(sent.move_ids.product_uom_qty, 2)
-        cup_line = self.order.order_line.filtered(lambda sol: sol.product_id == self.cup)
+        cup_line = self.order.order_line.filtered(
+            lambda sol: sol.product_id == self.cup
+        )
         self.assertEqual(sent.move_ids.sale_line_id, cup_line)
         self.assertEqual(sent.customerism_complaint_id, self.complaint)
         # two cups at a cost of 40
@@ -219,7 +237,9 @@ class TestComplaintRemedies(RemedyCase):
         cup_purchase_line = self.purchase.order_line.filtered(
             lambda pol: pol.product_id == self.cup
         )
-        self.assertEqual(vendor_credit.invoice_line_ids.purchase_line_id, cup_purchase_line)
+        self.assertEqual(
+            vendor_credit.invoice_line_ids.purchase_line_id, cup_purchase_line
+        )
         self.assertEqual(self.complaint.remedy_supplier_claim_amount, 80)
         self.assertEqual(self.complaint.remedy_supplier_claim_count, 2)
         # what the supplier refunds is no cost of the complaint
@@ -278,7 +298,8 @@ class TestComplaintRemedies(RemedyCase):
                 )
                 .id
             )
-            setup_cr.commit()
+            # another transaction must see the complaint to lock it
+            setup_cr.commit()  # pylint: disable=invalid-commit
 
         def remove():
             with closing(sql_db.db_connect(dbname).cursor()) as cr:
@@ -287,12 +308,14 @@ class TestComplaintRemedies(RemedyCase):
                         SQL(
                             "DELETE FROM %s WHERE %s = 'crm.complaint' AND res_id = %s",
                             SQL.identifier(table),
-                            SQL.identifier("res_model" if table == "mail_followers" else "model"),
+                            SQL.identifier(
+                                "res_model" if table == "mail_followers" else "model"
+                            ),
                             complaint_id,
                         )
                     )
                 cr.execute(SQL("DELETE FROM crm_complaint WHERE id = %s", complaint_id))
-                cr.commit()
+                cr.commit()  # pylint: disable=invalid-commit
 
         self.addCleanup(remove)
         with (

@@ -46,7 +46,6 @@ class CrmComplaintRemedyWizard(models.TransientModel):
     )
     invoice_id = fields.Many2one(
         "account.move",
-        string="Invoice",
         compute="_compute_documents",
         store=True,
         precompute=True,
@@ -91,7 +90,9 @@ class CrmComplaintRemedyWizard(models.TransientModel):
                     lambda m: m.move_type == "out_invoice" and m.state == "posted"
                 )
                 invoice = invoices if len(invoices) == 1 else invoice
-            wizard.invoice_id = invoice if wizard.remedy_type == "credit_note" else False
+            wizard.invoice_id = (
+                invoice if wizard.remedy_type == "credit_note" else False
+            )
 
     @api.depends("picking_id", "invoice_id", "remedy_type")
     def _compute_line_ids(self):
@@ -103,7 +104,9 @@ class CrmComplaintRemedyWizard(models.TransientModel):
             wizard.line_ids = [Command.clear()] + [Command.create(v) for v in values]
 
     def _is_complained(self, product):
-        return not self.complaint_id.product_id or product == self.complaint_id.product_id
+        return (
+            not self.complaint_id.product_id or product == self.complaint_id.product_id
+        )
 
     def _stock_line_values(self):
         values = []
@@ -113,7 +116,10 @@ class CrmComplaintRemedyWizard(models.TransientModel):
                 continue
             available = self._returnable_quantity(move)
             quantity = available if self._is_complained(move.product_id) else 0.0
-            if self.remedy_type == "supplier_claim" and move.product_id in customer_returned:
+            if (
+                self.remedy_type == "supplier_claim"
+                and move.product_id in customer_returned
+            ):
                 quantity = min(available, customer_returned[move.product_id])
             values.append(
                 {
@@ -159,7 +165,9 @@ class CrmComplaintRemedyWizard(models.TransientModel):
                 "invoice_line_id": line.id,
                 "product_id": line.product_id.id,
                 "available_quantity": credited[line],
-                "quantity": credited[line] if self._is_complained(line.product_id) else 0.0,
+                "quantity": credited[line]
+                if self._is_complained(line.product_id)
+                else 0.0,
             }
             for line in self._invoice_product_lines(invoice)
         ]
@@ -176,12 +184,16 @@ class CrmComplaintRemedyWizard(models.TransientModel):
         """Per product line of ``invoice``, the quantity not credited yet by
         its credit notes (the complaint's or any other, not cancelled); a
         product credited on several lines is taken off them in order."""
-        credit_notes = self.env["account.move"].sudo().search(
-            [
-                ("reversed_entry_id", "=", invoice.id),
-                ("move_type", "=", "out_refund"),
-                ("state", "!=", "cancel"),
-            ]
+        credit_notes = (
+            self.env["account.move"]
+            .sudo()
+            .search(
+                [
+                    ("reversed_entry_id", "=", invoice.id),
+                    ("move_type", "=", "out_refund"),
+                    ("state", "!=", "cancel"),
+                ]
+            )
         )
         credited = defaultdict(float)
         for line in self._invoice_product_lines(credit_notes):
@@ -211,9 +223,9 @@ class CrmComplaintRemedyWizard(models.TransientModel):
         complaint.message_post(
             body=self.env._(
                 "%(remedy)s requested by %(user)s: %(documents)s",
-                remedy=dict(self._fields["remedy_type"]._description_selection(self.env))[
-                    self.remedy_type
-                ],
+                remedy=dict(
+                    self._fields["remedy_type"]._description_selection(self.env)
+                )[self.remedy_type],
                 user=self.env.user.name,
                 documents=names,
             ),
@@ -288,7 +300,9 @@ class CrmComplaintRemedyWizard(models.TransientModel):
             if self.remedy_type == "credit_note" and self.credit_mode == "full":
                 continue
             if (
-                float_compare(line.quantity, line.available_quantity, precision_rounding=digits)
+                float_compare(
+                    line.quantity, line.available_quantity, precision_rounding=digits
+                )
                 > 0
             ):
                 raise UserError(
@@ -301,12 +315,14 @@ class CrmComplaintRemedyWizard(models.TransientModel):
                         available=line.available_quantity,
                     )
                 )
-        if self.remedy_type != "credit_note" or self.credit_mode == "partial":
-            if all(
-                float_is_zero(line.quantity, precision_rounding=line.product_id.uom_id.rounding)
-                for line in self.line_ids
-            ):
-                raise UserError(self.env._("Give a quantity on at least one line."))
+        partial = self.remedy_type != "credit_note" or self.credit_mode == "partial"
+        if partial and all(
+            float_is_zero(
+                line.quantity, precision_rounding=line.product_id.uom_id.rounding
+            )
+            for line in self.line_ids
+        ):
+            raise UserError(self.env._("Give a quantity on at least one line."))
 
     def _remedy(self, remedy_type, document):
         field = "picking_id" if document._name == "stock.picking" else "move_id"
@@ -327,7 +343,9 @@ class CrmComplaintRemedyWizard(models.TransientModel):
         returns = (
             self.env["stock.return.picking"]
             .with_context(
-                active_model="stock.picking", active_id=picking.id, active_ids=picking.ids
+                active_model="stock.picking",
+                active_id=picking.id,
+                active_ids=picking.ids,
             )
             .create({"picking_id": picking.id})
         )
@@ -402,7 +420,9 @@ class CrmComplaintRemedyWizard(models.TransientModel):
             rounding = invoice_line.product_uom_id.rounding or 0.01
             if float_is_zero(quantity, precision_rounding=rounding):
                 commands.append(Command.unlink(credit_line.id))
-            elif float_compare(quantity, credit_line.quantity, precision_rounding=rounding):
+            elif float_compare(
+                quantity, credit_line.quantity, precision_rounding=rounding
+            ):
                 commands.append(Command.update(credit_line.id, {"quantity": quantity}))
         if commands:
             credit_note.write({"invoice_line_ids": commands})
@@ -465,7 +485,7 @@ class CrmComplaintRemedyWizardLine(models.TransientModel):
         "crm.complaint.remedy.wizard", required=True, ondelete="cascade"
     )
     move_id = fields.Many2one("stock.move", string="Stock Move")
-    invoice_line_id = fields.Many2one("account.move.line", string="Invoice Line")
+    invoice_line_id = fields.Many2one("account.move.line")
     product_id = fields.Many2one("product.product", required=True)
     uom_id = fields.Many2one(related="product_id.uom_id")
     available_quantity = fields.Float(
