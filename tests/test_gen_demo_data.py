@@ -1064,3 +1064,37 @@ def test_demo_scale_supply_link(demo_db):
         " FROM crm_supplier_customer_report"
     )
     assert rows > 100 and traced >= 3
+
+
+def test_demo_scale_complaint_remedies(demo_db):
+    """Complaints with each kind of remedy (补救措施), linked both ways, and
+    their cost on the complaint."""
+    remedies = dict(
+        demo_db.all(
+            "SELECT r.remedy_type, count(*) FROM crm_complaint_remedy r"
+            " LEFT JOIN stock_picking p ON p.id = r.picking_id"
+            " LEFT JOIN account_move m ON m.id = r.move_id"
+            " WHERE COALESCE(p.customerism_complaint_id, m.customerism_complaint_id)"
+            " = r.complaint_id GROUP BY r.remedy_type"
+        )
+    )
+    assert remedies == {
+        "return": 1,
+        "credit_note": 2,
+        "replacement": 2,
+        "supplier_return": 1,
+        "supplier_credit": 1,
+    }
+    states = demo_db.all(
+        "SELECT r.remedy_type, r.state FROM crm_complaint_remedy r"
+        " WHERE r.remedy_type IN ('return', 'credit_note') ORDER BY r.id"
+    )
+    assert states == [
+        ("return", "done"),
+        ("credit_note", "done"),
+        ("credit_note", "draft"),
+    ]
+    [(costed,)] = demo_db.all(
+        "SELECT count(*) FROM crm_complaint WHERE remedy_cost > 0"
+    )
+    assert costed == 3

@@ -9,7 +9,10 @@ customer profiles are computed:
 - a shortage: an ordinary customer holds all the stock of a bearing, a key
   account's order waits behind it, and a key account's quotation asks for
   more, so that Customer Demand shows a shortage to order and the product can
-  be reallocated to the key account.
+  be reallocated to the key account;
+- complaints about the lot-tracked goods with each kind of remedy (补救措施):
+  a return, partial and full credit notes, a replacement, and a supplier
+  claim (return to vendor and draft vendor credit note).
 """
 
 import logging
@@ -37,6 +40,7 @@ def load_supply_link(env, master, today):
         return
     _link_opportunities(env)
     created = _lot_tracked_goods(env, master, key_accounts[:3])
+    _complaint_remedies(env, created, today)
     created += _shortage(env, master, key_accounts[:2], ordinary[-1])
     _backdate(env, created, datetime.combine(today, time(10)))
     # the linkage report reads stored rows: fill them for the demo at once
@@ -151,6 +155,71 @@ def _lot_tracked_goods(env, master, customers):
             order.picking_ids.button_validate()
             created.append(order)
     return created
+
+
+def _complaint_remedies(env, documents, today):
+    """Three complaints about the resin's deliveries, invoiced: the supplier's
+    lot leaked (return of 3, validated; partial credit note, posted; supplier
+    claim); a damaged drum replaced (return-and-exchange of 2); a billing
+    error credited in full (draft, for accounting to post)."""
+    if "crm.complaint.remedy.wizard" not in env:
+        return
+    orders = [doc for doc in documents if doc._name == "sale.order"][:3]
+    complaints = []
+    for order, subject, root_cause in zip(
+        orders,
+        ("树脂批次渗漏", "树脂桶运输破损", "发票单价错误"),
+        ("supplier", "delivery", "billing"),
+        strict=True,
+    ):
+        invoice = order._create_invoices()
+        invoice.invoice_date = today
+        invoice.action_post()
+        delivery = order.picking_ids.filtered(
+            lambda p: p.picking_type_code == "outgoing"
+        )
+        complaints.append(
+            env["crm.complaint"].create(
+                {
+                    "subject": subject,
+                    "partner_id": order.partner_id.id,
+                    "sale_order_id": order.id,
+                    "invoice_id": invoice.id,
+                    "picking_id": delivery.id,
+                    "product_id": delivery.move_ids.product_id.id,
+                    "lot_id": delivery.move_line_ids.lot_id[:1].id,
+                    "root_cause_type": root_cause,
+                    "severity": "high",
+                }
+            )
+        )
+    leak, damage, billing = complaints
+    _remedy(env, leak, "return", 3)
+    _validate_remedy(leak.remedy_ids.picking_id)
+    _remedy(env, leak, "credit_note", 3, credit_mode="partial")
+    leak.remedy_ids.move_id.action_post()
+    _remedy(env, leak, "supplier_claim")
+    _remedy(env, damage, "replacement", 2)
+    _remedy(env, billing, "credit_note")
+
+
+def _remedy(env, complaint, remedy_type, quantity=None, **values):
+    wizard = env["crm.complaint.remedy.wizard"].create(
+        {"complaint_id": complaint.id, "remedy_type": remedy_type, **values}
+    )
+    if quantity is not None:
+        for line in wizard.line_ids.filtered("quantity"):
+            line.quantity = quantity
+    wizard.action_confirm()
+
+
+def _validate_remedy(pickings):
+    for move in pickings.move_ids:
+        move.quantity = move.product_uom_qty
+        lot = move.origin_returned_move_id.move_line_ids.lot_id[:1]
+        move.move_line_ids.filtered(lambda ml: not ml.lot_id).lot_id = lot
+    pickings.move_ids.picked = True
+    pickings.button_validate()
 
 
 def _shortage(env, master, key_accounts, ordinary):

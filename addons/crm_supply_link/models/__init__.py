@@ -11,3 +11,5 @@ from . import res_partner
 from . import sale_order
 from . import stock_picking
 from . import stock_rule
+from . import crm_complaint_remedy
+from . import account_move
