@@ -29,6 +29,9 @@
         "views/res_config_settings_stock_views.xml",
         "views/product_template_views.xml",
         "views/stock_picking_views.xml",
+        "security/crm_supplier_quality_security.xml",
+        "data/crm_supplier_quality_cron.xml",
+        "views/crm_supplier_quality_views.xml",
         "views/crm_supply_link_menus.xml",
     ],
     "assets": {

@@ -10,3 +10,5 @@ from . import res_partner
 from . import sale_order
 from . import stock_picking
 from . import stock_rule
+from . import crm_supplier_quality
+from . import crm_supplier_quality_period

@@ -4,3 +4,4 @@ from . import test_supplier_customer_report
 from . import test_supply_demand
 from . import test_key_account_priority
 from . import test_supply_demand_tour
+from . import test_supplier_quality
