@@ -44,14 +44,13 @@ def load_quality_and_receivables(env, master, today):
     _logger.info("quality demo: supplier complaint rates and overdue invoices")
 
 
-def _deliver(env, customers, product, qty, moment):
+def _deliver(env, customers, product, qty):
     orders = []
     for customer in customers:
         order = _sell(env, customer, product, qty)
         order.picking_ids.move_ids.picked = True
         order.picking_ids.button_validate()
         orders.append(order)
-    _backdate(env, orders, moment)
     return orders
 
 
@@ -82,22 +81,23 @@ def _supplier_quality(env, master, today, customers):
         _receive(env, good_supplier, gasket, 400),
     ]
     last_month = datetime.combine(today - relativedelta(months=1), time(10))
-    _backdate(env, received, last_month - timedelta(days=3))
     now = datetime.combine(today, time(10))
     # last month: 3 x 40 seals, 1 complaint; 2 x 30 gaskets
-    before = _deliver(env, customers[:3], seal, 40, last_month)
-    _deliver(env, customers[3:5], gasket, 30, last_month)
+    before = _deliver(env, customers[:3], seal, 40)
+    before_gaskets = _deliver(env, customers[3:5], gasket, 30)
+    _backdate(env, received + before + before_gaskets, last_month)
     _complain(env, before[0], bad_supplier, last_month, "密封圈渗漏")
     # this month: 4 x 25 seals, 4 complaints (40 per 1,000 units); 2 x 30
     # gaskets, 1 complaint
-    current = _deliver(env, customers[:4], seal, 25, now)
+    current = _deliver(env, customers[:4], seal, 25)
     for order, subject in zip(
         current,
         ("密封圈开裂", "密封圈尺寸不符", "密封圈老化", "密封圈渗漏"),
         strict=True,
     ):
         _complain(env, order, bad_supplier, now, subject)
-    gaskets = _deliver(env, customers[4:6], gasket, 30, now)
+    gaskets = _deliver(env, customers[4:6], gasket, 30)
+    _backdate(env, current + gaskets, now)
     _complain(env, gaskets[0], good_supplier, now, "密封垫表面划痕")
     Period = env["crm.supplier.quality.period"]
     month_start = today.replace(day=1)
