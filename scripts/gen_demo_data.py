@@ -219,6 +219,7 @@ def generate(env, args):
     from demo_data.features import FeatureLoader
     from demo_data.master import MODULE, load_master
     from demo_data.orm_loader import OrmLoader
+    from demo_data.quality_receivables import load_quality_and_receivables
     from demo_data.supply_link import load_supply_link
 
     start = time.monotonic()
@@ -290,6 +291,7 @@ def generate(env, args):
         env["crm.customer.profile"]._recompute_all()
         FeatureLoader(env, master, plan, orm.partner_ids, args.seed).run()
         load_supply_link(env, master, plan.today)
+        load_quality_and_receivables(env, master, plan.today)
     env["ir.config_parameter"].set_param(PARAM, args.scale)
     env.flush_all()
     return plan

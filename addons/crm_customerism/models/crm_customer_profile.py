@@ -13,6 +13,7 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.osv import expression
 from odoo.tools import SQL, html_escape
 
+from .customer_receivables import build_receivables, money_text
 from .lifecycle_texts import ACTIONS, REASONS, STAGE_NOTE_TITLE, translate
 from .res_company import GRADES, SERVICE_TIERS
 
@@ -251,6 +252,31 @@ class CrmCustomerProfile(models.Model):
         "contacts in the company.",
     )
     stage_history_count = fields.Integer(compute="_compute_stage_history_count")
+    # receivables (应收账款, 财务风险): written by the recompute
+    receivable_amount = fields.Monetary(
+        string="Receivable",
+        readonly=True,
+        help="Open amount of the customer's posted receivable entries in the "
+        "company (residual of invoices, less credit notes and payments not yet "
+        "matched), at the last recompute.",
+    )
+    overdue_amount = fields.Monetary(
+        string="Overdue",
+        readonly=True,
+        help="Residual amount of the receivable entries past their due date.",
+    )
+    overdue_days = fields.Integer(
+        string="Days Overdue",
+        readonly=True,
+        help="Days past the due date of the oldest overdue receivable entry.",
+    )
+    credit_usage = fields.Float(
+        string="Credit Limit Used (%)",
+        digits=(16, 2),
+        readonly=True,
+        help="Receivable over the customer's credit limit in the company, when "
+        "the company uses credit limits (Accounting settings).",
+    )
     last_computed = fields.Datetime(
         related="company_id.customerism_last_recompute", string="Last Full Recompute"
     )
@@ -748,11 +774,15 @@ SELECT p.id, 1 + (
             "crm.complaint",
             "crm.customer.profile",
             "res.company",
+            "account.move.line",
         ):
             self.env[model].flush_model()
         cr = self.env.cr
         self._set_recompute_settings()
         self._build_aggregates(company, today, partner_ids)
+        build_receivables(
+            self, company, today, self._contacts_filter(partner_ids, "aml")
+        )
         created = self._create_missing_profiles(company, partner_ids, now)
         # the ranks and the batches join the profiles: on the first run (the
         # suite installed on a database with many customers) the table the
@@ -782,7 +812,12 @@ SELECT p.id, 1 + (
                     counts[0] += row["customers"]
                     counts[1] += row["amount"] or 0
                 self._progress(commit, batch_start + BATCH_SIZE - low, high - low + 1)
-        cr.execute(SQL("DROP TABLE IF EXISTS customerism_agg, customerism_rank"))
+        cr.execute(
+            SQL(
+                "DROP TABLE IF EXISTS customerism_agg, customerism_rank,"
+                " customerism_receivable"
+            )
+        )
         # one history line per stage change: the first run writes one per
         # customer, which the history views and reports then join
         self._analyze_after_insert("crm_customer_stage_history", changes)
@@ -1362,9 +1397,14 @@ WITH v AS (
            CASE WHEN a.margin_known THEN COALESCE(a.m_cur, 0)
                * (1 - COALESCE(a.r_cur, 0) / NULLIF(a.s_cur, 0)) END
                AS current_margin,
-           %(today)s - a.last_date AS gap
+           %(today)s - a.last_date AS gap,
+           COALESCE(recv.receivable, 0) AS receivable_amount,
+           COALESCE(recv.overdue_amount, 0) AS overdue_amount,
+           COALESCE(recv.overdue_days, 0) AS overdue_days,
+           COALESCE(recv.credit_usage, 0) AS credit_usage
       FROM crm_customer_profile prof
       LEFT JOIN customerism_agg a ON a.partner_id = prof.partner_id
+      LEFT JOIN customerism_receivable recv ON recv.partner_id = prof.partner_id
       LEFT JOIN (%(risk)s) risk ON risk.commercial_partner_id = prof.partner_id
      WHERE prof.company_id = %(company)s AND %(where)s
     OFFSET 0
@@ -1483,6 +1523,10 @@ SELECT c.*, %(stage_case)s AS new_stage FROM c
             "annual_margin",
             "computed_grade",
             "grade",
+            "receivable_amount",
+            "overdue_amount",
+            "overdue_days",
+            "credit_usage",
         ]
         renamed = {
             "average_order_interval": "itv",
@@ -1639,6 +1683,26 @@ SELECT (SELECT count(*) FROM hist), (SELECT jsonb_agg(observed) FROM observed),
                 "at_risk",
                 SQL("'complaint_' || c.complaint_risk"),
                 SQL("COALESCE(c.complaint_risk_values, '{}'::jsonb)"),
+            ),
+            # receivables overdue beyond both limits of the company (财务风险);
+            # paying clears it at the next recompute
+            (
+                SQL(
+                    "c.order_count > 0"
+                    " AND c.overdue_amount > %s AND c.overdue_days > %s",
+                    company.customerism_overdue_amount,
+                    company.customerism_overdue_days,
+                ),
+                "at_risk",
+                SQL("'overdue'"),
+                values(
+                    days=SQL("c.overdue_days::text"),
+                    amount=money_text(company, SQL("c.overdue_amount")),
+                    limit_days=number(company.customerism_overdue_days),
+                    limit_amount=money_text(
+                        company, SQL("%s::numeric", company.customerism_overdue_amount)
+                    ),
+                ),
             ),
             (SQL("c.order_count = 0"), "prospect", SQL("'prospect'"), values()),
             (

@@ -46,6 +46,10 @@ REASONS = {
     "complaint_repeated": _lt(
         "%(count)s complaints in %(days)s days, last %(name)s: %(subject)s"
     ),
+    "overdue": _lt(
+        "Overdue %(days)s days, %(amount)s (limits: %(limit_days)s days, "
+        "%(limit_amount)s)."
+    ),
 }
 # what a user did, before the rule's reason
 ACTIONS = {

@@ -354,3 +354,33 @@ class ResCompany(models.Model):
     customerism_contact_cap_days = fields.Integer(
         string="Contact Period (Days)", default=30
     )
+
+    # receivables (财务风险): overdue beyond both limits puts a customer at risk
+    customerism_overdue_amount = fields.Monetary(
+        string="Overdue Amount Limit",
+        currency_field="currency_id",
+        default=10000.0,
+        help="A customer whose overdue receivables exceed this amount, for longer "
+        "than the overdue days limit, is at risk.",
+    )
+    customerism_overdue_days = fields.Integer(
+        string="Overdue Days Limit",
+        default=30,
+        help="Days past the due date of the oldest overdue receivable beyond which "
+        "a customer with more than the overdue amount limit is at risk.",
+    )
+
+    @api.constrains("customerism_overdue_amount", "customerism_overdue_days")
+    def _check_customerism_overdue(self):
+        for company in self:
+            if (
+                company.customerism_overdue_amount < 0
+                or company.customerism_overdue_days < 0
+            ):
+                raise ValidationError(
+                    self.env._(
+                        "Company %(company)s: the overdue amount and days limits "
+                        "cannot be negative.",
+                        company=company.name,
+                    )
+                )

@@ -144,6 +144,12 @@ class ResConfigSettings(models.TransientModel):
     customerism_contact_cap_days = fields.Integer(
         related="company_id.customerism_contact_cap_days", readonly=False
     )
+    customerism_overdue_amount = fields.Monetary(
+        related="company_id.customerism_overdue_amount", readonly=False
+    )
+    customerism_overdue_days = fields.Integer(
+        related="company_id.customerism_overdue_days", readonly=False
+    )
 
     # complaint email alias (a mail.alias of crm_customerism's data), set here
     # as the other apps set theirs (e.g. hr_expense)

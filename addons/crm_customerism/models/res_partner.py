@@ -85,6 +85,28 @@ class ResPartner(models.Model):
         string="Technical Manager",
         groups=CUSTOMERISM_GROUP,
     )
+    customerism_receivable_amount = fields.Monetary(
+        related="customer_profile_id.receivable_amount",
+        string="Receivable (Customerism)",
+        currency_field="customerism_currency_id",
+        groups=CUSTOMERISM_GROUP,
+    )
+    customerism_overdue_amount = fields.Monetary(
+        related="customer_profile_id.overdue_amount",
+        string="Overdue",
+        currency_field="customerism_currency_id",
+        groups=CUSTOMERISM_GROUP,
+    )
+    customerism_overdue_days = fields.Integer(
+        related="customer_profile_id.overdue_days",
+        string="Days Overdue",
+        groups=CUSTOMERISM_GROUP,
+    )
+    customerism_credit_usage = fields.Float(
+        related="customer_profile_id.credit_usage",
+        string="Credit Limit Used (%)",
+        groups=CUSTOMERISM_GROUP,
+    )
     customerism_stage_history_ids = fields.One2many(
         "crm.customer.stage.history",
         "partner_id",

@@ -1,10 +1,66 @@
-from odoo import models
+from odoo import api, models
+from odoo.tools.misc import formatLang
 
 from .crm_winback_campaign_line import RECOVERABLE_STATES
 
 
 class SaleOrder(models.Model):
     _inherit = "sale.order"
+
+    @api.depends("company_id", "partner_id", "amount_total")
+    def _compute_partner_credit_warning(self):
+        """Odoo's credit warning of a quotation (shown when the company uses
+        credit limits) also names the customer's overdue receivables when they
+        exceed the company's overdue limits: one banner, Odoo's."""
+        res = super()._compute_partner_credit_warning()
+        quotations = self.filtered(
+            lambda order: (
+                order.state in ("draft", "sent")
+                and order.company_id.account_use_credit_limit
+                and order.partner_id
+            )
+        )
+        if not quotations:
+            return res
+        profiles = (
+            self.env["crm.customer.profile"]
+            .sudo()
+            .search(
+                [
+                    (
+                        "partner_id",
+                        "in",
+                        quotations.partner_id.commercial_partner_id.ids,
+                    ),
+                    ("company_id", "in", quotations.company_id.ids),
+                ]
+            )
+        )
+        by_key = {(p.partner_id.id, p.company_id.id): p for p in profiles}
+        for order in quotations:
+            company = order.company_id
+            profile = by_key.get(
+                (order.partner_id.commercial_partner_id.id, company.id)
+            )
+            if not (
+                profile
+                and profile.overdue_amount > company.customerism_overdue_amount
+                and profile.overdue_days > company.customerism_overdue_days
+            ):
+                continue
+            overdue = self.env._(
+                "%(partner)s has overdue receivables of %(amount)s, the oldest "
+                "%(days)s days past due.",
+                partner=profile.partner_id.name,
+                amount=formatLang(
+                    self.env, profile.overdue_amount, currency_obj=company.currency_id
+                ),
+                days=profile.overdue_days,
+            )
+            order.partner_credit_warning = "\n".join(
+                filter(None, [order.partner_credit_warning, overdue])
+            )
+        return res
 
     def _action_confirm(self):
         res = super()._action_confirm()

@@ -19,3 +19,4 @@ from . import test_customer_pyramid
 from . import test_smart_buttons
 from . import test_reader_language
 from . import test_zh_tour
+from . import test_receivables

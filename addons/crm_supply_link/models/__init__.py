@@ -13,3 +13,5 @@ from . import stock_picking
 from . import stock_rule
 from . import crm_complaint_remedy
 from . import account_move
+from . import crm_supplier_quality
+from . import crm_supplier_quality_period

@@ -19,3 +19,12 @@ class ResConfigSettings(models.TransientModel):
     supply_priority_expert = fields.Boolean(
         related="company_id.supply_priority_expert", readonly=False
     )
+    supply_quality_rate_threshold = fields.Float(
+        related="company_id.supply_quality_rate_threshold", readonly=False
+    )
+    supply_quality_min_complaints = fields.Integer(
+        related="company_id.supply_quality_min_complaints", readonly=False
+    )
+    supply_quality_user_id = fields.Many2one(
+        related="company_id.supply_quality_user_id", readonly=False
+    )

@@ -6,3 +6,4 @@ from . import test_key_account_priority
 from . import test_supply_demand_tour
 from . import test_complaint_remedies
 from . import test_complaint_remedy_tour
+from . import test_supplier_quality

@@ -1,0 +1,84 @@
+"""Receivables of the customers (应收账款, 财务风险): one step of the
+customer recompute (crm.customer.profile._recompute_company).
+
+Per commercial partner of a company, from the open receivable lines of posted
+entries (account type asset_receivable, not reconciled): the receivable (the
+sum of the residual amounts, payments not yet matched lowering it), the
+overdue amount (the residual of the lines whose due date has passed), the
+days overdue of the oldest of them, and the use of Odoo's partner credit
+limit (``res.partner.credit_limit`` in the company, when the company uses
+credit limits: ``account_use_credit_limit``). One aggregate into the
+temporary table customerism_receivable, which the batches of the recompute
+join; amounts in company currency."""
+
+from odoo.tools import SQL
+
+
+def build_receivables(profiles, company, today, contacts_filter):
+    """Create the temporary table customerism_receivable (partner_id,
+    receivable, overdue_amount, overdue_days, credit_usage) for ``company``;
+    ``contacts_filter`` (SQL over alias aml) restricts it to the contacts of
+    the customers of an incremental recompute."""
+    cr = profiles.env.cr
+    partners = profiles.env["res.partner"].with_company(company)
+    # the company's default limit (ir.default) for partners without their own
+    default_limit = partners._fields["credit_limit"].get_company_dependent_fallback(
+        partners
+    )
+    credit_usage = SQL("NULL::numeric")
+    if company.account_use_credit_limit:
+        credit_usage = SQL(
+            "round(100 * r.receivable / NULLIF(COALESCE("
+            "(cp.credit_limit ->> %(company)s)::numeric, %(default)s), 0), 2)",
+            company=str(company.id),
+            default=default_limit or 0.0,
+        )
+    cr.execute(SQL("DROP TABLE IF EXISTS customerism_receivable"))
+    cr.execute(
+        SQL(
+            """
+CREATE TEMPORARY TABLE customerism_receivable AS
+WITH r AS (
+    SELECT p.commercial_partner_id AS partner_id,
+           sum(aml.amount_residual) AS receivable,
+           sum(aml.amount_residual) FILTER (
+               WHERE aml.date_maturity < %(today)s AND aml.amount_residual > 0
+           ) AS overdue_amount,
+           %(today)s - min(aml.date_maturity) FILTER (
+               WHERE aml.date_maturity < %(today)s AND aml.amount_residual > 0
+           ) AS overdue_days
+      FROM account_move_line aml
+      JOIN res_partner p ON p.id = aml.partner_id
+     WHERE aml.company_id = %(company)s
+       AND aml.parent_state = 'posted'
+       AND aml.reconciled IS NOT TRUE
+       AND aml.amount_residual <> 0
+       AND aml.account_id IN (
+           SELECT id FROM account_account WHERE account_type = 'asset_receivable')
+       %(filter)s
+  GROUP BY p.commercial_partner_id
+)
+SELECT r.partner_id, r.receivable, COALESCE(r.overdue_amount, 0) AS overdue_amount,
+       COALESCE(r.overdue_days, 0) AS overdue_days, %(credit_usage)s AS credit_usage
+  FROM r
+  JOIN res_partner cp ON cp.id = r.partner_id
+            """,
+            today=today,
+            company=company.id,
+            filter=contacts_filter,
+            credit_usage=credit_usage,
+        )
+    )
+    cr.execute(SQL("ANALYZE customerism_receivable (partner_id)"))
+
+
+def money_text(company, amount):
+    """SQL: ``amount`` (SQL, company currency) as text with the currency
+    symbol, e.g. ¥12,300.00, for the reason of an overdue customer."""
+    currency = company.currency_id
+    digits = max(currency.decimal_places, 0)
+    pattern = "FM999,999,999,999,990" + ("." + "0" * digits if digits else "")
+    number = SQL("to_char(round(%s, %s), %s)", amount, digits, pattern)
+    if currency.position == "after":
+        return SQL("%s || %s", number, "\u00a0" + currency.symbol)
+    return SQL("%s || %s", currency.symbol, number)
