@@ -88,7 +88,8 @@ SELECT src.company_id, src.product_id, src.warehouse_id, src.order_id,
       JOIN product_product pp ON pp.id = sm.product_id
       JOIN product_template pt ON pt.id = pp.product_tmpl_id
      WHERE sm.company_id = %(company)s
-       AND sm.state NOT IN ('draft', 'done', 'cancel')
+       -- the open states, listed: the index on state finds them among all moves
+       AND sm.state IN ('waiting', 'confirmed', 'partially_available', 'assigned')
        AND dest.usage = 'customer'
        AND spt.warehouse_id IS NOT NULL
        AND sm.date <= %(horizon_end)s
