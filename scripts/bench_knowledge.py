@@ -352,6 +352,8 @@ def main(argv=None):
             sys.exit(f"crm_knowledge is not installed in {args.database}.")
         from odoo.addons.crm_knowledge.models import knowledge_bigram_index as bigrams
 
+        # fail rather than wait forever behind another session's open writes
+        cr.execute("SET lock_timeout = '60s'")
         company = env.company
         Article = env["crm.knowledge.article"].with_company(company)
         products = (

@@ -1001,6 +1001,17 @@ def test_demo_scale_shows_every_feature(demo_db):
         """
     )[0]
     assert 0 < confirmed < required
+    # the knowledge base: over a hundred articles of every type, in
+    # categories, with readers' votes (scripts/demo_data/knowledge_articles.py)
+    assert (
+        db.one(
+            "SELECT count(*) FROM crm_knowledge_article"
+            " WHERE state = 'published' AND category_id IS NOT NULL"
+        )
+        >= 100
+    )
+    assert db.one("SELECT count(DISTINCT article_type) FROM crm_knowledge_article") == 6
+    assert db.one("SELECT count(DISTINCT article_id) FROM crm_knowledge_vote") >= 20
     # users of each role, in Chinese or English
     users = dict(
         db.all(
