@@ -104,6 +104,16 @@ def _complain(env, order, supplier_id, moment, subject):
         }
     )
     complaint.sla_start = moment
+    # received on the data set's day, as the other complaints are dated
+    env.flush_all()
+    env.cr.execute(
+        SQL(
+            "UPDATE crm_complaint SET create_date = %s WHERE id = %s",
+            moment,
+            complaint.id,
+        )
+    )
+    complaint.invalidate_recordset(["create_date"])
     return complaint
 
 
