@@ -118,7 +118,21 @@ def _complain(env, order, supplier_id, moment, subject):
 
 
 def _supplier_quality(env, master, today, customers):
-    bad_supplier, good_supplier = master.suppliers[3], master.suppliers[4]
+    # a supplier of the seal only: its whole rate is the seal's
+    bad_supplier = (
+        env["res.partner"]
+        .create(
+            {
+                "name": "常州恒密密封件有限公司",
+                "is_company": True,
+                "supplier_rank": 1,
+                "city": "常州",
+                "company_id": master.company.id,
+            }
+        )
+        .id
+    )
+    good_supplier = master.suppliers[4]
     seal = _product(env, master, "演示密封圈", "QA-SEAL", bad_supplier)
     gasket = _product(env, master, "演示密封垫", "QA-GASKET", good_supplier)
     received = [
