@@ -19,6 +19,7 @@ from datetime import datetime, time, timedelta
 from dateutil.relativedelta import relativedelta
 
 from odoo import Command
+from odoo.tools import SQL
 
 from .supply_link import _backdate, _product, _receive, _sell
 
@@ -54,6 +55,40 @@ def _deliver(env, customers, product, qty):
     return orders
 
 
+def _backdate_sales(env, orders, moment):
+    """Date sale orders and their transfers on ``moment`` (as _backdate
+    does, for orders without purchases)."""
+    sales = env["sale.order"].union(*orders)
+    pickings = tuple(sales.picking_ids.ids)
+    env.flush_all()
+    env.cr.execute(
+        SQL(
+            "UPDATE sale_order SET date_order = %s WHERE id IN %s",
+            moment,
+            tuple(sales.ids),
+        )
+    )
+    env.cr.execute(
+        SQL(
+            "UPDATE stock_picking SET scheduled_date = %s,"
+            " date_done = CASE WHEN state = 'done' THEN %s END WHERE id IN %s",
+            moment,
+            moment,
+            pickings,
+        )
+    )
+    for table in ("stock_move", "stock_move_line"):
+        env.cr.execute(
+            SQL(
+                "UPDATE %s SET date = %s WHERE picking_id IN %s",
+                SQL.identifier(table),
+                moment,
+                pickings,
+            )
+        )
+    env.invalidate_all()
+
+
 def _complain(env, order, supplier_id, moment, subject):
     complaint = env["crm.complaint"].create(
         {
@@ -69,11 +104,35 @@ def _complain(env, order, supplier_id, moment, subject):
         }
     )
     complaint.sla_start = moment
+    # received on the data set's day, as the other complaints are dated
+    env.flush_all()
+    env.cr.execute(
+        SQL(
+            "UPDATE crm_complaint SET create_date = %s WHERE id = %s",
+            moment,
+            complaint.id,
+        )
+    )
+    complaint.invalidate_recordset(["create_date"])
     return complaint
 
 
 def _supplier_quality(env, master, today, customers):
-    bad_supplier, good_supplier = master.suppliers[3], master.suppliers[4]
+    # a supplier of the seal only: its whole rate is the seal's
+    bad_supplier = (
+        env["res.partner"]
+        .create(
+            {
+                "name": "常州恒密密封件有限公司",
+                "is_company": True,
+                "supplier_rank": 1,
+                "city": "常州",
+                "company_id": master.company.id,
+            }
+        )
+        .id
+    )
+    good_supplier = master.suppliers[4]
     seal = _product(env, master, "演示密封圈", "QA-SEAL", bad_supplier)
     gasket = _product(env, master, "演示密封垫", "QA-GASKET", good_supplier)
     received = [
@@ -97,7 +156,7 @@ def _supplier_quality(env, master, today, customers):
     ):
         _complain(env, order, bad_supplier, now, subject)
     gaskets = _deliver(env, customers[4:6], gasket, 30)
-    _backdate(env, current + gaskets, now)
+    _backdate_sales(env, current + gaskets, now)
     _complain(env, gaskets[0], good_supplier, now, "密封垫表面划痕")
     Period = env["crm.supplier.quality.period"]
     month_start = today.replace(day=1)
