@@ -2,6 +2,8 @@ from odoo import api, fields, models
 
 from .mail_message import INTERACTION_CHANNELS
 
+CONSENT_STATUSES = [("allowed", "Allowed"), ("refused", "Refused")]
+
 
 class CrmContactConsent(models.Model):
     """Consent of a customer to be contacted for marketing on a channel."""
@@ -22,7 +24,7 @@ class CrmContactConsent(models.Model):
     )
     channel = fields.Selection(INTERACTION_CHANNELS, required=True, tracking=True)
     status = fields.Selection(
-        [("allowed", "Allowed"), ("refused", "Refused")],
+        CONSENT_STATUSES,
         required=True,
         default="allowed",
         tracking=True,

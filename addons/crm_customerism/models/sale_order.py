@@ -75,7 +75,10 @@ class SaleOrder(models.Model):
         return res
 
     def _customerism_recompute(self):
-        """Incremental recompute of the customers of the orders, per company."""
+        """Incremental recompute of the customers of the orders, per company
+        (deferred by an import, which recomputes once for its batch)."""
+        if self.env.context.get("customerism_defer_recompute"):
+            return
         Profile = self.env["crm.customer.profile"]
         for company, orders in self.grouped("company_id").items():
             Profile._recompute_partners(orders.partner_id.ids, company=company)
