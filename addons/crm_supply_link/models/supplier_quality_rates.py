@@ -116,9 +116,9 @@ delivered AS (
 ),
 delivery AS (
     SELECT vendor_id, product_id, GROUPING(product_id) AS total,
-           SUM(qty) FILTER (WHERE cur) AS units,
+           round(SUM(qty) FILTER (WHERE cur), 4) AS units,
            COUNT(DISTINCT picking_id) FILTER (WHERE cur) AS deliveries,
-           SUM(qty) FILTER (WHERE NOT cur) AS prev_units,
+           round(SUM(qty) FILTER (WHERE NOT cur), 4) AS prev_units,
            COUNT(DISTINCT picking_id) FILTER (WHERE NOT cur) AS prev_deliveries
       FROM delivered
   GROUP BY GROUPING SETS ((vendor_id), (vendor_id, product_id))
