@@ -134,7 +134,11 @@ class ResPartner(models.Model):
                         field="name",
                     )
                 )
-            partner = self.create(dict(vals, company_id=company.id))
+            # no "contact created" note per imported partner: the external
+            # reference records where it came from
+            partner = self.with_context(
+                mail_create_nolog=True, mail_create_nosubscribe=True
+            ).create(dict(vals, company_id=company.id))
             reference.res_id = partner.id
             return partner, "created"
         changed = {
