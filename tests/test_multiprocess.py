@@ -100,7 +100,7 @@ def test_concurrent_upserts_under_workers(prefork_server, test_db):
             [same] = rpc(
                 "res.partner",
                 "customerism_upsert",
-                [{"source": source, "key": "SAME", "name": "同一客户"}],
+                [{"source": source, "key": "SAME", "name": f"同一客户 {source}"}],
             )
             answers.append(("same", number, same))
             for round_ in range(ROUNDS):
@@ -109,7 +109,7 @@ def test_concurrent_upserts_under_workers(prefork_server, test_db):
                         {
                             "source": source,
                             "key": key,
-                            "name": f"并发客户 {key}",
+                            "name": f"并发客户 {source} {key}",
                             "comment": f"client {number} round {round_}",
                             # each client's own contact on every customer: a
                             # lost update would lose one
@@ -166,7 +166,9 @@ def test_concurrent_upserts_under_workers(prefork_server, test_db):
     )
     customer_refs = [r for r in refs if "/" not in r["key"]]
     assert sorted(r["key"] for r in customer_refs) == sorted([*keys, "SAME"])
-    assert admin("res.partner", "search_count", [("name", "=", "同一客户")]) == 1
+    assert (
+        admin("res.partner", "search_count", [("name", "=", f"同一客户 {source}")]) == 1
+    )
     for ref in customer_refs:
         if ref["key"] == "SAME":
             continue
@@ -178,7 +180,9 @@ def test_concurrent_upserts_under_workers(prefork_server, test_db):
         assert len(partner["child_ids"]) == CLIENTS, partner
         assert f"round {ROUNDS - 1}" in partner["comment"]
     assert (
-        admin("res.partner", "search_count", [("name", "=like", "并发客户 %")])
+        admin(
+            "res.partner", "search_count", [("name", "=like", f"并发客户 {source} %")]
+        )
         == CUSTOMERS
     )
     # a last full recompute once the clients are done loses none of their

@@ -246,7 +246,9 @@ def test_same_reference_at_once_gives_one_partner(integrator, admin, source):
             client = Client(integrator.url, integrator.db, *login)
             barrier.wait(timeout=300)
             [answer] = client(
-                "res.partner", "customerism_upsert", [customer(source, "SAME")]
+                "res.partner",
+                "customerism_upsert",
+                [customer(source, "SAME", name=f"同时 {source}")],
             )
             answers.append(answer)
         except Exception as error:  # noqa: BLE001 - reported by the test
@@ -262,7 +264,7 @@ def test_same_reference_at_once_gives_one_partner(integrator, admin, source):
     assert {a["status"] for a in answers} <= {"created", "unchanged"}
     assert [a["status"] for a in answers].count("created") == 1
     assert len({a["id"] for a in answers}) == 1
-    assert admin("res.partner", "search_count", [("name", "=", "客户 SAME")]) == 1
+    assert admin("res.partner", "search_count", [("name", "=", f"同时 {source}")]) == 1
 
 
 @pytest.fixture(scope="module")

@@ -1,5 +1,5 @@
 from odoo import api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
 
 # the models an external system refers to by its own keys
@@ -8,6 +8,11 @@ REFERENCE_MODELS = [
     ("sale.order", "Sales Order"),
     ("crm.complaint", "Complaint"),
 ]
+
+
+class ReferenceTaken(UserError):
+    """A reference of a batch insert exists already: its items go the
+    per-item way."""
 
 
 class CrmExternalReference(models.Model):
@@ -107,6 +112,46 @@ RETURNING id""",
         """The record of (source, key) in ``company`` if it exists (an empty
         recordset of ``res_model`` otherwise)."""
         return self._find(res_model, source, key, company)._record(res_model)
+
+    @api.model
+    def _reserve_many(self, res_model, references, company):
+        """Insert the (source, key) ``references``, all new, in one statement;
+        returns their ids in the same order. Raises ReferenceTaken when one
+        exists already (a serialization failure when another transaction
+        inserted it meanwhile, see _reserve)."""
+        self.check_access("create")
+        self.flush_model()
+        rows = SQL(", ").join(
+            SQL(
+                "(%s, %s, %s, %s, %s, %s, now() at time zone 'UTC', "
+                "now() at time zone 'UTC')",
+                res_model,
+                source,
+                key,
+                company.id,
+                self.env.uid,
+                self.env.uid,
+            )
+            for source, key in references
+        )
+        self.env.cr.execute(
+            SQL(
+                """
+INSERT INTO crm_external_reference
+       (res_model, source, key, company_id,
+        create_uid, write_uid, create_date, write_date)
+VALUES %s
+ON CONFLICT (company_id, res_model, source, key) DO NOTHING
+RETURNING source, key, id""",
+                rows,
+            )
+        )
+        ids = {(source, key): ref_id for source, key, ref_id in self.env.cr.fetchall()}
+        if len(ids) != len(references):
+            raise ReferenceTaken(
+                self.env._("An external reference of the batch exists already.")
+            )
+        return [ids[reference] for reference in references]
 
     def _record(self, res_model):
         """The referenced record if it still exists (empty otherwise)."""
