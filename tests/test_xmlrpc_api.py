@@ -518,6 +518,18 @@ def test_knowledge_search(integrator, admin, url, test_db):
     found = reader("crm.knowledge.article", "customerism_search", words)
     assert [a["id"] for a in found] == [published]
     assert "七天无理由退货" in found[0]["body"]
+    # an edit waiting for review is not what external help desks get
+    admin("crm.knowledge.article", "write", [published], {"state": "draft"})
+    admin(
+        "crm.knowledge.article",
+        "write",
+        [published],
+        {"body": "<p>十五天无理由退货</p>"},
+    )
+    found = reader("crm.knowledge.article", "customerism_search", words)
+    assert [a["id"] for a in found] == [published]
+    assert "七天无理由退货" in found[0]["body"]
+    assert "十五天" not in found[0]["body"]
     assert reader("crm.knowledge.article", "customerism_search", "无理由")
     for bad in ("", "长" * 300, 42):
         with pytest.raises(xmlrpc.client.Fault):

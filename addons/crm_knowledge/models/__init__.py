@@ -12,4 +12,3 @@ from . import crm_knowledge_article_feedback
 from . import crm_complaint
 from . import res_company
 from . import res_config_settings
-from . import crm_knowledge_article_api

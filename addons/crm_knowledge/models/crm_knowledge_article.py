@@ -3,8 +3,13 @@ from datetime import timedelta
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.osv import expression
+from odoo.tools import html2plaintext
 
 from . import knowledge_bigram_index
+
+# longest query and most articles one external search returns
+MAX_API_QUERY = 200
+MAX_API_RESULTS = 50
 
 GROUP_EDITOR = "crm_knowledge.group_crm_knowledge_user"
 GROUP_REVIEWER = "crm_knowledge.group_crm_knowledge_reviewer"
@@ -396,3 +401,57 @@ class CrmKnowledgeArticle(models.Model):
 
     def action_confirm_read(self):
         self.env["crm.knowledge.read.confirmation"].confirm(self)
+
+    @api.model
+    def customerism_search(self, text, limit=10):
+        """Articles whose published text contains ``text`` (substring search
+        that works for Chinese, see knowledge_bigram_index), as the caller may
+        read them
+        (access rights and record rules apply), for external help desks.
+
+        :return: list of {id, name, article_type, summary, body, published_date}
+        """
+        if not isinstance(text, str) or not text.strip():
+            raise UserError(
+                self.env._("Field %(field)s must be a non-empty text.", field="text")
+            )
+        if len(text) > MAX_API_QUERY:
+            raise UserError(
+                self.env._(
+                    "Field %(field)s is longer than %(max)s characters.",
+                    field="text",
+                    max=MAX_API_QUERY,
+                )
+            )
+        if (
+            isinstance(limit, bool)
+            or not isinstance(limit, int)
+            or not (1 <= limit <= MAX_API_RESULTS)
+        ):
+            raise UserError(
+                self.env._(
+                    "Field %(field)s must be an integer from 1 to %(max)s.",
+                    field="limit",
+                    max=MAX_API_RESULTS,
+                )
+            )
+        self.check_access("read")
+        # the published text (the live revision), never a pending edit
+        articles = self.search(
+            [("live_revision_id.text_search", "ilike", text.strip())],
+            limit=limit,
+        )
+        result = []
+        for article in articles:
+            live = article.live_revision_id.sudo()
+            result.append(
+                {
+                    "id": article.id,
+                    "name": live.name,
+                    "article_type": article.article_type,
+                    "summary": live.summary or False,
+                    "body": html2plaintext(live.body or "") or False,
+                    "published_date": live.published_date.strftime("%Y-%m-%d %H:%M:%S"),
+                }
+            )
+        return result
