@@ -153,7 +153,7 @@ class CrmKnowledgeArticle(models.Model):
 
     def _vote(self, helpful, comment=False):
         self.ensure_one()
-        if self.state != "published":
+        if not self.live_revision_id:
             raise UserError(
                 self.env._(
                     "Article %(name)s is not published: only published articles "

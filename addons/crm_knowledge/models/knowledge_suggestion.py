@@ -41,7 +41,7 @@ def text_terms(subject, description):
 def suggestions(env, requests, limit):
     """``requests``: (key, company id, product id, category id, terms) tuples;
     returns {key: [article ids, best first]}, at most ``limit`` per key, among
-    the published articles of the company (access rules not applied)."""
+    the published (live) articles of the company (access rules not applied)."""
     if not requests:
         return {}
     Article = env["crm.knowledge.article"]
@@ -92,7 +92,8 @@ def suggestions(env, requests, limit):
                               AND c.%(c_other)s = r.category_id)
                        THEN %(category_score)s ELSE 0 END AS value
                  ) score
-                 WHERE a.state = 'published' AND a.company_id = r.company_id
+                 -- live: published once, even while a new edit is reviewed
+                 WHERE a.live_revision_id IS NOT NULL AND a.company_id = r.company_id
                    AND a.id IN (
                         SELECT t.id FROM crm_knowledge_article t
                          WHERE t.search_vector @@ r.any_terms::tsquery
