@@ -259,12 +259,13 @@ def insert_articles(env, company, products, category_ids, count, seed):
                 """
                 INSERT INTO crm_knowledge_article
                        (name, article_type, summary, body, search_text, state,
-                        sequence, company_id, author_id, user_id, published_date,
+                        visibility, sequence, company_id, author_id, user_id,
+                        published_date,
                         published_by_id, helpful_count, not_helpful_count,
                         not_helpful_share, needs_update, create_uid, write_uid,
                         create_date, write_date)
                 SELECT r.name, r.article_type, r.summary, r.body, r.search_text,
-                       'published', 10, %(company)s, %(uid)s, %(uid)s,
+                       'published', 'internal', 10, %(company)s, %(uid)s, %(uid)s,
                        %(now)s - r.age * interval '1 hour', %(uid)s,
                        0, 0, 0, false, %(uid)s, %(uid)s, %(now)s, %(now)s
                   FROM unnest(%(names)s::text[], %(types)s::text[],
@@ -286,6 +287,30 @@ def insert_articles(env, company, products, category_ids, count, seed):
         )
         batch_ids = [row[0] for row in env.cr.fetchall()]
         ids += batch_ids
+        # published: revision 1 of each is the live text readers see
+        env.cr.execute(
+            SQL(
+                """
+                WITH rev AS (
+                    INSERT INTO crm_knowledge_article_revision
+                           (article_id, number, name, summary, body, search_text,
+                            visibility, published_by_id, published_date,
+                            is_major_change, is_live, company_id, create_uid,
+                            write_uid, create_date, write_date)
+                    SELECT a.id, 1, a.name, a.summary, a.body, a.search_text,
+                           a.visibility, a.published_by_id, a.published_date,
+                           true, true, a.company_id, %(uid)s, %(uid)s, %(now)s,
+                           %(now)s
+                      FROM crm_knowledge_article a WHERE a.id = ANY(%(ids)s)
+                    RETURNING id, article_id)
+                UPDATE crm_knowledge_article a SET live_revision_id = rev.id
+                  FROM rev WHERE rev.article_id = a.id
+                """,
+                ids=batch_ids,
+                uid=env.uid,
+                now=now,
+            )
+        )
         # one product each, a complaint category for every third article
         field = env["crm.knowledge.article"]._fields["product_ids"]
         env.cr.execute(
@@ -375,6 +400,7 @@ def main(argv=None):
             args.seed,
         )
         cr.execute("ANALYZE crm_knowledge_article")
+        cr.execute("ANALYZE crm_knowledge_article_revision")
         cr.execute("SELECT count(*) FROM crm_knowledge_article")
         figures["articles_total"] = cr.fetchone()[0]
         figures["index_build_s"], _none = timed(build_index, cr)
