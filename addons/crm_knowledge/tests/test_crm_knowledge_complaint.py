@@ -139,7 +139,7 @@ class TestCrmKnowledgeComplaint(KnowledgeFeedbackCase):
         composer = (
             self.env["mail.compose.message"]
             .with_user(self.handler)
-            .with_context(context)
+            .with_context(**context)
             .create({})
         )
         composer.action_send_mail()

@@ -31,7 +31,7 @@ class TestCrmKnowledgeFeedback(KnowledgeFeedbackCase):
         wizard = Form(
             self.env["crm.knowledge.vote.wizard"]
             .with_user(user)
-            .with_context(action["context"])
+            .with_context(**action["context"])
         )
         wizard.comment = comment
         wizard.save().action_confirm()
