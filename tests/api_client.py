@@ -21,3 +21,18 @@ class Client:
         return self.models.execute_kw(
             self.db, self.uid, self.password, model, method, list(args), kwargs
         )
+
+
+def activate_language(admin, code="zh_CN"):
+    """Install ``code`` through ``admin`` (a Client) if it is not active: the
+    test database is created without it, and callers ask for their errors
+    in it."""
+    [lang] = admin(
+        "res.lang",
+        "search_read",
+        [("code", "=", code), ("active", "in", [True, False])],
+        fields=["active"],
+    )
+    if not lang["active"]:
+        wizard = admin("base.language.install", "create", {"lang_ids": [lang["id"]]})
+        admin("base.language.install", "lang_install", [wizard])

@@ -8,7 +8,7 @@ import os
 import re
 import uuid
 
-from api_client import Client
+from api_client import Client, activate_language
 from conftest import ROOT
 from test_xmlrpc_api import PASSWORD, make_user
 
@@ -24,6 +24,7 @@ def code_blocks(path):
 def test_api_examples_run(test_db, monkeypatch):
     url = f"http://127.0.0.1:{odoo.tools.config['http_port']}"
     admin = Client(url, test_db, "admin", "admin")
+    activate_language(admin)  # an example asks for its errors in Chinese
     user = make_user(
         admin,
         url,

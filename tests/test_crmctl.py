@@ -10,7 +10,7 @@ import sys
 import uuid
 
 import pytest
-from api_client import Client
+from api_client import Client, activate_language
 from conftest import ROOT
 from test_xmlrpc_api import PASSWORD, make_user
 
@@ -23,6 +23,7 @@ CRMCTL = ROOT / "scripts" / "crmctl.py"
 def settings(test_db):
     url = f"http://127.0.0.1:{odoo.tools.config['http_port']}"
     admin = Client(url, test_db, "admin", "admin")
+    activate_language(admin)  # CRMCTL_LANG=zh_CN asks for Chinese errors
     user = make_user(
         admin,
         url,

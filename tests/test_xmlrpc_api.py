@@ -8,7 +8,7 @@ import uuid
 import xmlrpc.client
 
 import pytest
-from api_client import Client
+from api_client import Client, activate_language
 
 import odoo
 
@@ -71,15 +71,7 @@ def integrator(admin, url, test_db):
 
 @pytest.fixture(scope="module")
 def zh_integrator(admin, integrator, url, test_db):
-    [lang] = admin(
-        "res.lang",
-        "search_read",
-        [("code", "=", "zh_CN"), ("active", "in", [True, False])],
-        fields=["active"],
-    )
-    if not lang["active"]:
-        wizard = admin("base.language.install", "create", {"lang_ids": [lang["id"]]})
-        admin("base.language.install", "lang_install", [wizard])
+    activate_language(admin)
     return Client(url, test_db, *_login(admin, integrator), lang="zh_CN")
 
 
