@@ -89,6 +89,7 @@ import os
 import sys
 import time
 from datetime import date, datetime, timedelta
+from datetime import time as dt_time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
@@ -301,9 +302,30 @@ def generate(env, args):
         FeatureLoader(env, master, plan, orm.partner_ids, args.seed).run()
         load_supply_link(env, master, plan.today)
         load_quality_and_receivables(env, master, plan.today)
+        _complaints_on_last_day(env, plan.today)
     env["ir.config_parameter"].set_param(PARAM, args.scale)
     env.flush_all()
     return plan
+
+
+def _complaints_on_last_day(env, today):
+    """Complaints the features made through the business methods, received
+    on the real day, keep the data set's last day like every other document
+    (nothing is dated after ``--today``)."""
+    from odoo.tools import SQL
+
+    env.flush_all()
+    moment = datetime.combine(today, dt_time(12))
+    env.cr.execute(
+        SQL(
+            "UPDATE crm_complaint SET create_date = %(moment)s,"
+            " sla_start = LEAST(sla_start, %(moment)s)"
+            " WHERE create_date >= %(next_day)s",
+            moment=moment,
+            next_day=today + timedelta(days=1),
+        )
+    )
+    env.invalidate_all()
 
 
 def main(argv=None):

@@ -201,6 +201,45 @@ def _complaint_remedies(env, documents, today):
     _remedy(env, leak, "supplier_claim")
     _remedy(env, damage, "replacement", 2)
     _remedy(env, billing, "credit_note")
+    _date_remedies(env, complaints, today)
+
+
+def _date_remedies(env, complaints, today):
+    """The complaints and their credit notes dated on the data set's last day,
+    like the rest of the history (they were made through the wizards today)."""
+    complaints = env["crm.complaint"].browse([c.id for c in complaints])
+    moves = complaints.remedy_ids.move_id
+    moment = datetime.combine(today, time(11))
+    env.flush_all()
+    env.cr.execute(
+        SQL(
+            "UPDATE crm_complaint SET create_date = %s, sla_start = %s"
+            " WHERE id = ANY(%s)",
+            moment,
+            moment,
+            complaints.ids,
+        )
+    )
+    if moves:
+        env.cr.execute(
+            SQL(
+                "UPDATE account_move SET date = %s,"
+                " invoice_date = COALESCE(LEAST(invoice_date, %s), %s)"
+                " WHERE id = ANY(%s)",
+                today,
+                today,
+                today,
+                moves.ids,
+            )
+        )
+        env.cr.execute(
+            SQL(
+                "UPDATE account_move_line SET date = %s WHERE move_id = ANY(%s)",
+                today,
+                moves.ids,
+            )
+        )
+    env.invalidate_all()
 
 
 def _remedy(env, complaint, remedy_type, quantity=None, **values):
