@@ -24,7 +24,5 @@ from . import crm_complaint_linked_mixin
 from . import rating_rating
 from . import mail_followers
 from . import crm_external_reference
-from . import res_partner_api
-from . import sale_order_api
 from . import crm_complaint_api
 from . import crm_customer_profile_api

@@ -11,8 +11,7 @@ from .customerism_api import (
     MAX_KEY,
     MAX_NAME,
     ItemError,
-    check_items,
-    check_user,
+    check_call,
     clean,
     run_batch,
     to_text,
@@ -46,11 +45,9 @@ class CrmComplaint(models.Model):
         :return: per-item results as res.partner.customerism_upsert; ``name``
             is the complaint reference
         """
-        check_user(self.env)
-        self.check_access("create")
         company = self.env.company
         return run_batch(
-            self.env,
+            self,
             items,
             lambda item, label: self._customerism_intake_one(item, label, company),
         )
@@ -146,8 +143,7 @@ class CrmComplaint(models.Model):
         :return: one dict per ref; ``found`` is False (with ``message``) for
             a complaint that does not exist or that the caller may not see
         """
-        check_user(self.env)
-        check_items(self.env, refs)
+        check_call(self, refs)
         company = self.env.company
         Reference = self.env["crm.external.reference"]
         results = []

@@ -1,5 +1,6 @@
 from odoo import api, fields, models
 
+from .customerism_api import ItemError
 from .mail_message import INTERACTION_CHANNELS
 
 CONSENT_STATUSES = [("allowed", "Allowed"), ("refused", "Refused")]
@@ -67,3 +68,61 @@ class CrmContactConsent(models.Model):
 
     def write(self, vals):
         return super().write(self._commercial_partner_vals(vals))
+
+    @api.model
+    def _customerism_check_import(self, label, consents):
+        """``consents`` (channel -> status) of an API item, checked."""
+        channels = [code for code, __ in INTERACTION_CHANNELS]
+        statuses = [code for code, __ in CONSENT_STATUSES]
+        for channel, status in consents.items():
+            if channel not in channels:
+                raise ItemError(
+                    self.env._(
+                        "Item %(item)s: field %(field)s: unknown value %(value)s "
+                        "(expected one of %(values)s).",
+                        item=label,
+                        field="consents",
+                        value=str(channel)[:60],
+                        values=", ".join(channels),
+                    )
+                )
+            if status not in statuses:
+                raise ItemError(
+                    self.env._(
+                        "Item %(item)s: field %(field)s: unknown value %(value)s "
+                        "(expected one of %(values)s).",
+                        item=label,
+                        field="consents." + str(channel),
+                        value=str(status)[:60],
+                        values=", ".join(statuses),
+                    )
+                )
+        return consents
+
+    @api.model
+    def _customerism_import(self, partner, consents):
+        """Consent per channel of ``partner`` (an API item's); True when
+        something changed."""
+        if not consents:
+            return False
+        existing = {
+            consent.channel: consent
+            for consent in self.search([("partner_id", "=", partner.id)])
+        }
+        changed = False
+        for channel, status in consents.items():
+            consent = existing.get(channel)
+            if not consent:
+                self.create(
+                    {
+                        "partner_id": partner.id,
+                        "channel": channel,
+                        "status": status,
+                        "source": "import",
+                    }
+                )
+                changed = True
+            elif consent.status != status:
+                consent.write({"status": status, "source": "import"})
+                changed = True
+        return changed

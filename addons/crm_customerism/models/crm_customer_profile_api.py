@@ -6,8 +6,7 @@ from .customerism_api import (
     MAX_BATCH,
     MAX_KEY,
     ItemError,
-    check_items,
-    check_user,
+    check_call,
     clean,
     to_text,
 )
@@ -33,8 +32,7 @@ class CrmCustomerProfile(models.Model):
         :return: one dict per ref; ``found`` is False (with ``message``) for
             an unknown reference
         """
-        check_user(self.env)
-        check_items(self.env, refs)
+        check_call(self, refs)
         company = self.env.company
         Reference = self.env["crm.external.reference"]
         partners = []
@@ -77,7 +75,7 @@ class CrmCustomerProfile(models.Model):
         :return: {"total", "offset", "next_offset" (False on the last page),
             "records": [as customerism_read, without open complaints]}
         """
-        check_user(self.env)
+        check_call(self)
         filters = clean(self.env, "filters", filters or {}, EXPORT_FILTERS)
         paging = clean(
             self.env,

@@ -114,31 +114,58 @@ RETURNING id""",
         return self._find(res_model, source, key, company)._record(res_model)
 
     @api.model
-    def _reserve_many(self, res_model, references, company):
-        """Insert the (source, key) ``references``, all new, in one statement;
-        returns their ids in the same order. Raises ReferenceTaken when one
-        exists already (a serialization failure when another transaction
-        inserted it meanwhile, see _reserve)."""
+    def _find_many(self, res_model, references, company):
+        """(source, key) -> (reference, its record or an empty recordset)
+        of those of ``references`` that exist in ``company``: one query for
+        the references, one for their records (prefetched together)."""
+        if not references:
+            return {}
+        found = self.search(
+            [
+                ("company_id", "=", company.id),
+                ("res_model", "=", res_model),
+                ("source", "in", list({source for source, __ in references})),
+                ("key", "in", list({key for __, key in references})),
+            ]
+        )
+        wanted = set(references)
+        found = found.filtered(lambda ref: (ref.source, ref.key) in wanted)
+        records = self.env[res_model].browse(found.filtered("res_id").mapped("res_id"))
+        # iterated, each record keeps the others for prefetching
+        by_id = {record.id: record for record in records.exists()}
+        return {
+            (ref.source, ref.key): (ref, by_id.get(ref.res_id, records.browse()))
+            for ref in found
+        }
+
+    @api.model
+    def _reserve_many(self, res_model, references, company, res_ids):
+        """Insert the (source, key) ``references``, all new, pointing at the
+        records ``res_ids`` (in the same order), in one statement; returns
+        their ids in the same order. Raises ReferenceTaken when one exists
+        already (a serialization failure when another transaction inserted
+        it meanwhile, see _reserve)."""
         self.check_access("create")
         self.flush_model()
         rows = SQL(", ").join(
             SQL(
-                "(%s, %s, %s, %s, %s, %s, now() at time zone 'UTC', "
+                "(%s, %s, %s, %s, %s, %s, %s, now() at time zone 'UTC', "
                 "now() at time zone 'UTC')",
                 res_model,
+                res_id,
                 source,
                 key,
                 company.id,
                 self.env.uid,
                 self.env.uid,
             )
-            for source, key in references
+            for (source, key), res_id in zip(references, res_ids, strict=True)
         )
         self.env.cr.execute(
             SQL(
                 """
 INSERT INTO crm_external_reference
-       (res_model, source, key, company_id,
+       (res_model, res_id, source, key, company_id,
         create_uid, write_uid, create_date, write_date)
 VALUES %s
 ON CONFLICT (company_id, res_model, source, key) DO NOTHING

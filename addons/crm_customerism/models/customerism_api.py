@@ -248,14 +248,33 @@ def item_result(index, item, status, record=None, message=""):
     }
 
 
-def run_batch(env, items, process):
-    """Run ``process(item, label)`` -> (record, status) on every item, each in
-    its own savepoint: a bad item writes nothing and the others go on.
-    Returns the per-item results."""
-    check_items(env, items)
+def check_call(model, items=None, access=None):
+    """The preamble of every API method: the caller is a Customerism user
+    with ``access`` (create, write, ...) on ``model`` when given, and
+    ``items``, when given, is a batch of at most MAX_BATCH. The messages are
+    in the caller's language (``context={'lang': ...}``, through env._)."""
+    check_user(model.env)
+    if access:
+        model.check_access(access)
+    if items is not None:
+        check_items(model.env, items)
+
+
+def run_batch(model, items, process, access="create", prepare=None):
+    """The preamble (check_call), then ``prepare(items)`` once when given (a
+    batch's set-based part, returning {item label: (record, status)} of the
+    items it did), then ``process(item, label)`` -> (record, status) on every
+    other item, each in its own savepoint: a bad item writes nothing and the
+    others go on. Returns the per-item results."""
+    check_call(model, items, access)
+    done = prepare(items) if prepare else {}
+    env = model.env
     results = []
     for index, item in enumerate(items):
         label = item_label(item, index)
+        if label in done:
+            results.append(item_result(index, item, done[label][1], done[label][0]))
+            continue
         try:
             with env.cr.savepoint():
                 record, status = process(item, label)

@@ -1,11 +1,68 @@
+import psycopg2
 from dateutil.relativedelta import relativedelta
+from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import plaintext2html
 
 from .crm_customer_profile import GRADE_SELECTION, SERVICE_TIERS, STAGE_SELECTION
+from .customerism_api import (
+    MAX_KEY,
+    MAX_NAME,
+    MAX_TEXT,
+    ItemError,
+    clean,
+    item_label,
+    run_batch,
+)
 
 CUSTOMERISM_GROUP = "crm_customerism.group_crm_customerism_user"
+
+# what an external system sends of a customer (see docs/API.md)
+CUSTOMER_SCHEMA = {
+    "source": ("str", MAX_KEY),
+    "key": ("str", MAX_KEY),
+    "name": ("str", MAX_NAME),
+    "is_company": ("bool", None),
+    "email": ("str", MAX_NAME),
+    "phone": ("str", 64),
+    "mobile": ("str", 64),
+    "street": ("str", MAX_NAME),
+    "street2": ("str", MAX_NAME),
+    "city": ("str", MAX_NAME),
+    "zip": ("str", 32),
+    "country_code": ("str", 2),
+    "vat": ("str", 64),
+    "website": ("str", MAX_NAME),
+    "lang": ("str", 16),
+    "comment": ("str", MAX_TEXT),
+    "contacts": ("list", 100),
+    "consents": ("dict", None),
+}
+CONTACT_SCHEMA = {
+    "key": ("str", MAX_KEY),
+    "name": ("str", MAX_NAME),
+    "email": ("str", MAX_NAME),
+    "phone": ("str", 64),
+    "mobile": ("str", 64),
+    "function": ("str", MAX_NAME),
+}
+# fields written as they come
+PLAIN_FIELDS = (
+    "name",
+    "is_company",
+    "email",
+    "phone",
+    "mobile",
+    "street",
+    "street2",
+    "city",
+    "zip",
+    "vat",
+    "website",
+    "function",
+)
 
 
 class ResPartner(models.Model):
@@ -456,3 +513,253 @@ class ResPartner(models.Model):
             )
             plan._customerism_schedule(customer, user=owner)
         return True
+
+    # ------------------------------------------------------------------
+    # XML-RPC API (docs/API.md)
+    # ------------------------------------------------------------------
+
+    @api.model
+    def customerism_upsert(self, items):
+        """Create or update customers (commercial partners) and their contacts
+        by external reference (source system + key, unique per company).
+
+        :param items: list of at most 1,000 dicts (see CUSTOMER_SCHEMA)
+        :return: one dict per item, in order: index, source, key, status
+            (created / updated / unchanged / error), id (the partner),
+            message (the error, naming the item and the field)
+        """
+        company = self.env.company
+        # looked up once for the batch: country code -> id, and (source, key)
+        # -> the references that exist already
+        batch = {"countries": {}, "references": {}}
+
+        def prepare(items):
+            batch["countries"] = self._customerism_country_ids(items)
+            return self._customerism_create_new(items, company, batch)
+
+        def process(item, label):
+            return self._customerism_upsert_one(item, label, company, batch)
+
+        return run_batch(self, items, process, prepare=prepare)
+
+    @api.model
+    def _customerism_country_ids(self, items):
+        """Country code -> id of the country codes of ``items`` (one query)."""
+        codes = {
+            item["country_code"].upper()
+            for item in items
+            if isinstance(item, dict) and isinstance(item.get("country_code"), str)
+        }
+        countries = self.env["res.country"].search_fetch(
+            [("code", "in", list(codes))], ["code"]
+        )
+        return {country.code: country.id for country in countries}
+
+    def _customerism_create_new(self, items, company, batch):
+        """Set-based part of a batch: the references that exist already
+        (one query, for the per-item way), then the new customers without
+        contacts or consents created in one go (one batch create of the
+        partners without chatter logs, one INSERT of their references) in one
+        savepoint. Any problem there (a bad value, a reference taken
+        meanwhile) rolls it back, and those items go the per-item way, which
+        reports each error.
+
+        :return: dict item label -> (created partner, "created")
+        """
+        candidates, seen = [], set()
+        for index, item in enumerate(items):
+            if (
+                not isinstance(item, dict)
+                or item.get("contacts")
+                or item.get("consents")
+            ):
+                continue
+            label = item_label(item, index)
+            try:
+                data = clean(
+                    self.env, label, item, CUSTOMER_SCHEMA, ("source", "key", "name")
+                )
+                vals = self._customerism_partner_vals(label, data, batch)
+            except ItemError:
+                continue
+            reference = (data["source"], data["key"])
+            if reference not in seen:
+                seen.add(reference)
+                candidates.append((label, reference, vals))
+        Reference = self.env["crm.external.reference"]
+        batch["references"] = Reference._find_many(
+            "res.partner", self._customerism_references(items), company
+        )
+        candidates = [c for c in candidates if c[1] not in batch["references"]]
+        if len(candidates) < 2:
+            return {}
+        try:
+            with self.env.cr.savepoint():
+                # tracking_disable: no follower, auto-subscription or tracking
+                # work per new partner of an import; the external reference
+                # records where it came from
+                Partner = self.with_context(
+                    tracking_disable=True,
+                    mail_create_nolog=True,
+                    mail_create_nosubscribe=True,
+                )
+                # the default values once for the batch, not once per partner
+                # (they depend on the context only; some run a query each)
+                defaults = Partner._add_missing_default_values({})
+                partners = Partner.create(
+                    [
+                        {
+                            **defaults,
+                            "is_company": True,
+                            **vals,
+                            "company_id": company.id,
+                        }
+                        for __, __, vals in candidates
+                    ]
+                )
+                Reference._reserve_many(
+                    "res.partner",
+                    [reference for __, reference, __ in candidates],
+                    company,
+                    partners.ids,
+                )
+                self.env.flush_all()
+        except (UserError, psycopg2.IntegrityError):
+            return {}
+        return {
+            label: (partner, "created")
+            for (label, __, __), partner in zip(candidates, partners, strict=True)
+        }
+
+    @api.model
+    def _customerism_references(self, items):
+        """The (source, key) of the customers and contacts of ``items``."""
+        references = []
+        for item in items:
+            if not isinstance(item, dict):
+                continue
+            source, key = item.get("source"), item.get("key")
+            if not isinstance(source, str) or not isinstance(key, str):
+                continue
+            source, key = source.strip(), key.strip()
+            references.append((source, key))
+            for contact in item.get("contacts") or []:
+                if isinstance(contact, dict) and isinstance(contact.get("key"), str):
+                    references.append((source, f"{key}/{contact['key'].strip()}"))
+        return references
+
+    def _customerism_upsert_one(self, item, label, company, batch):
+        data = clean(self.env, label, item, CUSTOMER_SCHEMA, required=("source", "key"))
+        contacts = [
+            clean(
+                self.env,
+                f"{label} contacts[{position}]",
+                contact,
+                CONTACT_SCHEMA,
+                required=("key",),
+            )
+            for position, contact in enumerate(data.pop("contacts", []))
+        ]
+        Consent = self.env["crm.contact.consent"]
+        consents = Consent._customerism_check_import(label, data.pop("consents", {}))
+        vals = self._customerism_partner_vals(label, data, batch)
+        vals.setdefault("is_company", True)
+        partner, status = self._customerism_upsert_record(
+            label, data["source"], data["key"], vals, company, batch
+        )
+        for position, contact in enumerate(contacts):
+            contact_label = f"{label} contacts[{position}]"
+            contact_vals = self._customerism_partner_vals(contact_label, contact, batch)
+            contact_vals.update(parent_id=partner.id, is_company=False, type="contact")
+            __, contact_status = self._customerism_upsert_record(
+                contact_label,
+                data["source"],
+                f"{data['key']}/{contact['key']}",
+                contact_vals,
+                company,
+                batch,
+            )
+            if contact_status != "unchanged" and status == "unchanged":
+                status = "updated"
+        if Consent._customerism_import(partner, consents) and status == "unchanged":
+            status = "updated"
+        return partner, status
+
+    def _customerism_upsert_record(self, label, source, key, vals, company, batch):
+        """Create or update the partner of (source, key) with ``vals``;
+        returns (partner, created / updated / unchanged)."""
+        __, partner = batch["references"].get((source, key), (None, self.browse()))
+        if not partner:
+            reference, __ = self.env["crm.external.reference"]._reserve(
+                "res.partner", source, key, company
+            )
+            partner = reference._record("res.partner")
+        if not partner:
+            if not vals.get("name"):
+                raise ItemError(
+                    self.env._(
+                        "Item %(item)s: field %(field)s is required.",
+                        item=label,
+                        field="name",
+                    )
+                )
+            # no "contact created" note per imported partner: the external
+            # reference records where it came from
+            partner = self.with_context(
+                mail_create_nolog=True, mail_create_nosubscribe=True
+            ).create(dict(vals, company_id=company.id))
+            reference.res_id = partner.id
+            return partner, "created"
+        changed = {
+            name: value
+            for name, value in vals.items()
+            if self._customerism_differs(partner, name, value)
+        }
+        if not changed:
+            return partner, "unchanged"
+        partner.write(changed)
+        return partner, "updated"
+
+    @api.model
+    def _customerism_differs(self, partner, name, value):
+        current = partner[name]
+        if isinstance(current, models.BaseModel):
+            return current.id != (value or False)
+        if isinstance(current, Markup):
+            return str(current) != str(value or "")
+        return (current or False) != (value or False)
+
+    @api.model
+    def _customerism_partner_vals(self, label, data, batch):
+        vals = {name: data[name] for name in PLAIN_FIELDS if name in data}
+        if "comment" in data:
+            # an HTML field: the text as Odoo stores it, so that the same text
+            # again is unchanged
+            vals["comment"] = plaintext2html(data["comment"])
+        if vals.get("website"):
+            vals["website"] = self._clean_website(vals["website"])
+        if "country_code" in data:
+            country = batch["countries"].get(data["country_code"].upper())
+            if not country:
+                raise ItemError(
+                    self.env._(
+                        "Item %(item)s: field %(field)s: unknown country %(value)s.",
+                        item=label,
+                        field="country_code",
+                        value=data["country_code"],
+                    )
+                )
+            vals["country_id"] = country
+        if "lang" in data:
+            if data["lang"] not in dict(self.env["res.lang"].get_installed()):
+                raise ItemError(
+                    self.env._(
+                        "Item %(item)s: field %(field)s: language %(value)s is not "
+                        "installed.",
+                        item=label,
+                        field="lang",
+                        value=data["lang"],
+                    )
+                )
+            vals["lang"] = data["lang"]
+        return vals
