@@ -32,15 +32,23 @@ JSONL files: one JSON object per line, as the API takes it.
 
 Exit status: 0 when everything went through, 1 when some items failed (see
 the errors file), 2 on a usage, file or connection error.
+
+Messages, help and summaries are in the user's language: --lang zh_CN, else
+the locale (LANGUAGE, LC_ALL, LC_MESSAGES, LANG, e.g. zh_CN.UTF-8), with the
+catalogues of scripts/crmctl_i18n/ (compiled when loaded, with babel);
+English otherwise. The server's errors come in CRMCTL_LANG (or the config
+file's lang), else in that same language.
 """
 
 import argparse
 import configparser
 import csv
+import gettext
 import io
 import json
 import os
 import sys
+import unicodedata
 import xmlrpc.client
 from pathlib import Path
 
@@ -54,6 +62,94 @@ DEFAULTS = {"url": "http://localhost:8069", "source": "crmctl"}
 CONTACT_COLUMNS = ("key", "name", "email", "phone", "mobile", "function")
 TRUE = {"1", "true", "yes", "y", "是", "真"}
 FALSE = {"0", "false", "no", "n", "否", "假"}
+LOCALE_DIR = Path(__file__).resolve().parent / "crmctl_i18n"
+
+
+# ----------------------------------------------------------------------
+# language
+# ----------------------------------------------------------------------
+
+_translations = gettext.NullTranslations()
+
+
+def _(message):
+    """``message`` in the user's language (see set_language)."""
+    return _translations.gettext(message)
+
+
+def N_(message):
+    """Marks a text for the catalogue, translated where it is used."""
+    return message
+
+
+# argparse's own texts (Python 3.10-3.12), translated with ours
+ARGPARSE_TEXTS = (
+    N_("usage: "),
+    N_("positional arguments"),
+    N_("options"),
+    N_("show this help message and exit"),
+    N_("%(prog)s: error: %(message)s\n"),
+    N_("the following arguments are required: %s"),
+    N_("unrecognized arguments: %s"),
+    N_("invalid choice: %(value)r (choose from %(choices)s)"),
+    N_("argument %(argument_name)s: %(message)s"),
+    N_("invalid %(type)s value: %(value)r"),
+    N_("expected one argument"),
+)
+
+
+def ui_language(option=None):
+    """The language of the messages: ``option`` (--lang), else the locale
+    variables as gettext reads them; the first that has a catalogue in
+    crmctl_i18n/ (``zh_CN.UTF-8`` and ``zh`` find zh_CN.po), None for
+    English."""
+    if option:
+        candidates = [option]
+    else:
+        value = next(
+            (
+                os.environ[name]
+                for name in ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG")
+                if os.environ.get(name)
+            ),
+            "",
+        )
+        candidates = value.split(":")  # LANGUAGE is a list
+    for candidate in candidates:
+        code = candidate.split(".")[0].split("@")[0].strip()
+        if not code or code in ("C", "POSIX") or code.split("_")[0] == "en":
+            return None
+        if (LOCALE_DIR / f"{code}.po").is_file():
+            return code
+        if "_" not in code:
+            matches = sorted(LOCALE_DIR.glob(f"{code}_*.po"))
+            if matches:
+                return matches[0].stem
+    return None
+
+
+def set_language(code):
+    """Translate the messages into ``code`` (None: English), compiling its
+    .po with babel (Odoo's requirements have it). Without babel the
+    messages stay in English, with a note on stderr."""
+    global _translations
+    if not code:
+        _translations = gettext.NullTranslations()
+        return
+    try:
+        from babel.messages.mofile import write_mo
+        from babel.messages.pofile import read_po
+    except ImportError:
+        sys.stderr.write(
+            f"crmctl: install babel (pip install babel) for messages in {code}\n"
+        )
+        return
+    with open(LOCALE_DIR / f"{code}.po", "rb") as po:
+        catalog = read_po(po, locale=code)
+    mo = io.BytesIO()
+    write_mo(mo, catalog)
+    mo.seek(0)
+    _translations = gettext.GNUTranslations(mo)
 
 
 class CliError(Exception):
@@ -80,7 +176,7 @@ def load_settings(config_path=None):
                 {k: v for k, v in parser.items("crmctl") if k in SETTINGS and v}
             )
     elif config_path:
-        raise CliError(f"config file {path} not found")
+        raise CliError(_("config file {path} not found").format(path=path))
     for name in SETTINGS:
         value = os.environ.get(f"CRMCTL_{name.upper()}")
         if value:
@@ -88,9 +184,15 @@ def load_settings(config_path=None):
     missing = [name for name in ("db", "user", "password") if not settings.get(name)]
     if missing:
         raise CliError(
-            "missing settings: "
-            + ", ".join(missing)
-            + f" (set CRMCTL_{missing[0].upper()} or [crmctl] {missing[0]} in {path})"
+            _(
+                "missing settings: {names} "
+                "(set {variable} or [crmctl] {name} in {path})"
+            ).format(
+                names=", ".join(missing),
+                variable=f"CRMCTL_{missing[0].upper()}",
+                name=missing[0],
+                path=path,
+            )
         )
     return settings
 
@@ -105,9 +207,15 @@ class Connection:
                 settings["db"], settings["user"], settings["password"], {}
             )
         except (OSError, xmlrpc.client.Error) as error:
-            raise CliError(f"cannot reach {url}: {error}") from error
+            raise CliError(
+                _("cannot reach {url}: {error}").format(url=url, error=error)
+            ) from error
         if not self.uid:
-            raise CliError(f"login failed for {settings['user']} on {settings['db']}")
+            raise CliError(
+                _("login failed for {user} on {db}").format(
+                    user=settings["user"], db=settings["db"]
+                )
+            )
         self.models = xmlrpc.client.ServerProxy(
             f"{url}/xmlrpc/2/object", allow_none=True
         )
@@ -128,7 +236,7 @@ class Connection:
         except xmlrpc.client.Fault as fault:
             raise CliError(fault_message(fault)) from fault
         except OSError as error:
-            raise CliError(f"connection lost: {error}") from error
+            raise CliError(_("connection lost: {error}").format(error=error)) from error
 
 
 def fault_message(fault):
@@ -148,7 +256,11 @@ def read_text(path, encoding):
         try:
             return data.decode(encoding)
         except (UnicodeDecodeError, LookupError) as error:
-            raise CliError(f"{path}: not {encoding}: {error}") from error
+            raise CliError(
+                _("{path}: not {encoding}: {error}").format(
+                    path=path, encoding=encoding, error=error
+                )
+            ) from error
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -158,7 +270,9 @@ def read_text(path, encoding):
         return data.decode("gb18030")
     except UnicodeDecodeError as error:
         raise CliError(
-            f"{path}: neither UTF-8 nor GBK/GB18030; give --encoding"
+            _("{path}: neither UTF-8 nor GBK/GB18030; give --encoding").format(
+                path=path
+            )
         ) from error
 
 
@@ -177,10 +291,18 @@ def jsonl_records(text, source):
         try:
             item = json.loads(line)
         except json.JSONDecodeError as error:
-            yield number, f"line {number}: invalid JSON: {error.msg}"
+            yield (
+                number,
+                _("line {number}: invalid JSON: {error}").format(
+                    number=number, error=error.msg
+                ),
+            )
             continue
         if not isinstance(item, dict):
-            yield number, f"line {number}: expected a JSON object"
+            yield (
+                number,
+                _("line {number}: expected a JSON object").format(number=number),
+            )
             continue
         item.setdefault("source", source)
         yield number, item
@@ -195,25 +317,37 @@ def csv_records(text, source):
     try:
         header = reader.fieldnames
     except csv.Error as error:
-        raise CliError(f"malformed CSV header: {error}") from error
+        raise CliError(
+            _("malformed CSV header: {error}").format(error=error)
+        ) from error
     if not header or "key" not in [column.strip() for column in header]:
-        raise CliError("the CSV file needs a header row with a 'key' column")
+        raise CliError(_("the CSV file needs a header row with a 'key' column"))
     while True:
         try:
             row = next(reader)
         except StopIteration:
             return
         except csv.Error as error:
-            yield reader.line_num, f"line {reader.line_num}: malformed CSV: {error}"
+            yield (
+                reader.line_num,
+                _("line {number}: malformed CSV: {error}").format(
+                    number=reader.line_num, error=error
+                ),
+            )
             continue
         number = reader.line_num
         if None in row:
-            yield number, f"line {number}: more cells than columns in the header"
+            yield (
+                number,
+                _("line {number}: more cells than columns in the header").format(
+                    number=number
+                ),
+            )
             continue
         try:
             yield number, row_item(row, source)
         except ValueError as error:
-            yield number, f"line {number}: {error}"
+            yield number, _("line {number}: {error}").format(number=number, error=error)
 
 
 def row_item(row, source):
@@ -231,7 +365,9 @@ def row_item(row, source):
             consents[column[len("consent_") :]] = value
         elif column == "is_company":
             if value.lower() not in TRUE | FALSE:
-                raise ValueError(f"is_company: not a yes/no value: {value}")
+                raise ValueError(
+                    _("is_company: not a yes/no value: {value}").format(value=value)
+                )
             item[column] = value.lower() in TRUE
         else:
             item[column] = value
@@ -287,7 +423,7 @@ def customers_import(rpc, args):
     ]
     items = [(number, item) for number, item in records if isinstance(item, dict)]
     counts["failed"] = len(errors)
-    progress = Progress(len(items), "import")
+    progress = Progress(len(items), _("import"))
     for start in range(0, len(items), args.batch):
         batch = items[start : start + args.batch]
         results = rpc("res.partner", "customerism_upsert", [item for __, item in batch])
@@ -300,16 +436,18 @@ def customers_import(rpc, args):
         progress.update(len(batch))
     progress.close()
     print(
-        "created {created}, updated {updated}, unchanged {unchanged}, "
-        "failed {failed}".format(**counts)
+        _(
+            "created {created}, updated {updated}, unchanged {unchanged}, "
+            "failed {failed}"
+        ).format(**counts)
     )
     if errors:
         errors_path = args.errors or f"{args.file}.errors.csv"
         with open(errors_path, "w", encoding="utf-8-sig", newline="") as out:
             writer = csv.writer(out)
-            writer.writerow(["line", "key", "error"])
+            writer.writerow([_("line"), _("key"), _("error")])
             writer.writerows(sorted(errors))
-        print(f"errors: {errors_path}")
+        print(_("errors: {path}").format(path=errors_path))
         return 1
     return 0
 
@@ -344,7 +482,7 @@ def customers_export(rpc, args):
     finally:
         if args.output:
             out.close()
-    print(f"exported {count} customers", file=sys.stderr)
+    print(_("exported {count} customers").format(count=count), file=sys.stderr)
     return 0
 
 
@@ -363,7 +501,12 @@ def complaints_create(rpc, args):
     if result["status"] == "error":
         print(result["message"], file=sys.stderr)
         return 1
-    print(f"{result['name']} ({result['status']}, key {item['key']})")
+    status = STATUS_LABELS[result["status"]]
+    print(
+        _("{name} ({status}, key {key})").format(
+            name=result["name"], status=_(status), key=item["key"]
+        )
+    )
     return 0
 
 
@@ -425,11 +568,19 @@ def profile(rpc, args):
             "churn_reason",
         ),
     )
-    print(f"{'consents':<20} {json.dumps(result['consents'], ensure_ascii=False)}")
+    print(
+        label(_("consents")),
+        json.dumps(result["consents"], ensure_ascii=False),
+    )
     for complaint in result["open_complaints"]:
         print(
-            f"{'open complaint':<20} {complaint['reference']} {complaint['subject']} "
-            f"({complaint['stage']}, due {complaint['resolution_deadline']})"
+            label(_("open complaint")),
+            _("{reference} {subject} ({stage}, due {deadline})").format(
+                reference=complaint["reference"],
+                subject=complaint["subject"],
+                stage=complaint["stage"],
+                deadline=complaint["resolution_deadline"],
+            ),
         )
     return 0
 
@@ -443,87 +594,153 @@ def kb_search(rpc, args):
         if article["summary"]:
             print(f"    {article['summary']}")
     if not articles:
-        print("no article found", file=sys.stderr)
+        print(_("no article found"), file=sys.stderr)
     return 0
+
+
+# the per-item statuses of the API
+STATUS_LABELS = {
+    "created": N_("created"),
+    "updated": N_("updated"),
+    "unchanged": N_("unchanged"),
+}
+# the labels of the fields print_fields shows
+FIELD_LABELS = {
+    "reference": N_("reference"),
+    "subject": N_("subject"),
+    "customer": N_("customer"),
+    "stage_label": N_("stage"),
+    "sla_status_label": N_("SLA status"),
+    "received": N_("received"),
+    "response_deadline": N_("response deadline"),
+    "resolution_deadline": N_("resolution deadline"),
+    "resolved_date": N_("resolved"),
+    "resolution": N_("resolution"),
+    "name": N_("name"),
+    "grade": N_("grade"),
+    "service_tier": N_("service tier"),
+    "stage": N_("stage"),
+    "historical_value": N_("historical value"),
+    "current_value": N_("current value"),
+    "lifetime_value": N_("lifetime value"),
+    "rfm_code": N_("RFM code"),
+    "order_count": N_("orders"),
+    "last_order_date": N_("last order"),
+    "churn_reason": N_("churn reason"),
+}
+
+
+def label(text, width=20):
+    """``text`` padded to ``width`` columns (a CJK character takes two)."""
+    columns = sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+    return text + " " * max(width - columns, 1)
 
 
 def print_fields(values, names):
     for name in names:
-        print(f"{name:<20} {values.get(name) if values.get(name) is not False else ''}")
+        value = values.get(name)
+        print(label(_(FIELD_LABELS[name])), "" if value is False else value)
 
 
 def parser():
     main = argparse.ArgumentParser(
         prog="crmctl",
-        description="Customerism over XML-RPC (credentials: CRMCTL_* or a config file)",
+        description=_(
+            "Customerism over XML-RPC (credentials: CRMCTL_* or a config file)"
+        ),
     )
-    main.add_argument("--config", help="config file (default ~/.config/crmctl.ini)")
+    main.add_argument("--config", help=_("config file (default ~/.config/crmctl.ini)"))
+    main.add_argument(
+        "--lang",
+        help=_("language of the messages, e.g. zh_CN (default: the locale, LANG)"),
+    )
     groups = main.add_subparsers(dest="group", required=True)
 
-    customers = groups.add_parser("customers").add_subparsers(
-        dest="command", required=True
-    )
-    imp = customers.add_parser("import", help="upsert customers from CSV or JSONL")
-    imp.add_argument("file")
+    customers = groups.add_parser(
+        "customers", help=_("import or export customers")
+    ).add_subparsers(dest="command", required=True)
+    imp = customers.add_parser("import", help=_("upsert customers from CSV or JSONL"))
+    imp.add_argument("file", help=_("a CSV or JSONL file"))
     imp.add_argument(
         "--encoding",
         default="auto",
-        help="auto (UTF-8, else GB18030), utf-8, gbk, gb18030, ...",
+        help=_("auto (UTF-8, else GB18030), utf-8, gbk, gb18030, ..."),
     )
     imp.add_argument(
-        "--batch", type=int, default=500, choices=range(1, 1001), metavar="1..1000"
+        "--batch",
+        type=int,
+        default=500,
+        choices=range(1, 1001),
+        metavar="1..1000",
+        help=_("customers per call"),
     )
-    imp.add_argument("--errors", help="errors file (default FILE.errors.csv)")
+    imp.add_argument("--errors", help=_("errors file (default FILE.errors.csv)"))
     imp.set_defaults(func=customers_import)
-    exp = customers.add_parser("export", help="export a segment as JSON lines")
-    exp.add_argument("--grade", action="append")
-    exp.add_argument("--stage", action="append")
-    exp.add_argument("--rfm", action="append")
-    exp.add_argument("--churn-reason", action="append")
-    exp.add_argument("--since", help="UTC, YYYY-MM-DD HH:MM:SS")
-    exp.add_argument("--limit", type=int, default=500, help="page size")
-    exp.add_argument("--output", help="file (default: standard output)")
+    exp = customers.add_parser("export", help=_("export a segment as JSON lines"))
+    exp.add_argument("--grade", action="append", help=_("grade (repeatable)"))
+    exp.add_argument("--stage", action="append", help=_("lifecycle stage (repeatable)"))
+    exp.add_argument("--rfm", action="append", help=_("RFM code (repeatable)"))
+    exp.add_argument(
+        "--churn-reason", action="append", help=_("churn reason (repeatable)")
+    )
+    exp.add_argument("--since", help=_("UTC, YYYY-MM-DD HH:MM:SS"))
+    exp.add_argument("--limit", type=int, default=500, help=_("page size"))
+    exp.add_argument("--output", help=_("file (default: standard output)"))
     exp.set_defaults(func=customers_export)
 
-    complaints = groups.add_parser("complaints").add_subparsers(
-        dest="command", required=True
+    complaints = groups.add_parser(
+        "complaints", help=_("file a complaint or follow one")
+    ).add_subparsers(dest="command", required=True)
+    create = complaints.add_parser("create", help=_("file a complaint"))
+    create.add_argument("--customer", required=True, help=_("the customer's key"))
+    create.add_argument("--subject", required=True, help=_("the complaint's subject"))
+    create.add_argument("--key", help=_("idempotency key (default: a new one)"))
+    create.add_argument("--contact", help=_("the contact's key"))
+    create.add_argument("--description", help=_("what happened"))
+    create.add_argument(
+        "--severity",
+        choices=["low", "normal", "high", "critical"],
+        help=_("low, normal, high or critical"),
     )
-    create = complaints.add_parser("create")
-    create.add_argument("--customer", required=True, help="the customer's key")
-    create.add_argument("--subject", required=True)
-    create.add_argument("--key", help="idempotency key (default: a new one)")
-    create.add_argument("--contact", help="the contact's key")
-    create.add_argument("--description")
-    create.add_argument("--severity", choices=["low", "normal", "high", "critical"])
-    create.add_argument("--channel")
+    create.add_argument("--channel", help=_("the channel it came by"))
     create.set_defaults(func=complaints_create)
-    status = complaints.add_parser("status")
-    status.add_argument("ref", help="the complaint's reference or key")
+    status = complaints.add_parser(
+        "status", help=_("stage, SLA deadlines and resolution of a complaint")
+    )
+    status.add_argument("ref", help=_("the complaint's reference or key"))
     status.set_defaults(func=complaints_status)
 
-    prof = groups.add_parser("profile", help="a customer's value, grade and stage")
-    prof.add_argument("key")
-    prof.add_argument("--json", action="store_true")
+    prof = groups.add_parser("profile", help=_("a customer's value, grade and stage"))
+    prof.add_argument("key", help=_("the customer's key"))
+    prof.add_argument("--json", action="store_true", help=_("print it as JSON"))
     prof.set_defaults(func=profile)
 
-    kb = groups.add_parser("kb").add_subparsers(dest="command", required=True)
-    search = kb.add_parser("search")
-    search.add_argument("text")
-    search.add_argument("--limit", type=int, default=10)
+    kb = groups.add_parser("kb", help=_("search the knowledge base")).add_subparsers(
+        dest="command", required=True
+    )
+    search = kb.add_parser("search", help=_("published articles matching a text"))
+    search.add_argument("text", help=_("words to search for"))
+    search.add_argument("--limit", type=int, default=10, help=_("most articles shown"))
     search.set_defaults(func=kb_search)
     return main
 
 
 def main(argv=None):
+    # the language first: the help and argparse's errors are in it too
+    early = argparse.ArgumentParser(add_help=False)
+    early.add_argument("--lang")
+    language = ui_language(early.parse_known_args(argv)[0].lang)
+    set_language(language)
+    argparse._ = _
     args = parser().parse_args(argv)
     try:
-        rpc = Connection(load_settings(args.config))
+        settings = load_settings(args.config)
+        # the server answers in CRMCTL_LANG, else in the messages' language
+        settings["lang"] = settings.get("lang") or language
+        rpc = Connection(settings)
         return args.func(rpc, args)
-    except CliError as error:
-        print(f"crmctl: {error}", file=sys.stderr)
-        return 2
-    except OSError as error:
-        print(f"crmctl: {error}", file=sys.stderr)
+    except (CliError, OSError) as error:
+        print(_("crmctl: {error}").format(error=error), file=sys.stderr)
         return 2
 
 

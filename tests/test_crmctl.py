@@ -5,18 +5,22 @@ credentials come from the environment or a config file."""
 import csv
 import json
 import os
+import re
 import subprocess
 import sys
 import uuid
 
+import polib
 import pytest
 from api_client import Client, activate_language
+from babel.messages.extract import extract_from_file
 from conftest import ROOT
 from test_xmlrpc_api import PASSWORD, make_user
 
 import odoo
 
 CRMCTL = ROOT / "scripts" / "crmctl.py"
+CATALOGUE = ROOT / "scripts" / "crmctl_i18n" / "zh_CN.po"
 
 
 @pytest.fixture(scope="module")
@@ -47,9 +51,12 @@ def settings(test_db):
 
 def run(settings, *args, env=None, config=None):
     environ = {
-        k: v for k, v in os.environ.items() if not k.startswith(("CRMCTL_", "HOME"))
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("CRMCTL_", "HOME", "LANG", "LC_"))
     }
-    environ["HOME"] = str(ROOT / "var")
+    # English messages unless a test asks for another language
+    environ.update(HOME=str(ROOT / "var"), LANG="C.UTF-8")
     if config is None:
         environ.update(
             {
@@ -229,7 +236,7 @@ def test_export_profile_complaints_kb(settings, tmp_path):
     for ref in (reference, "CLI-T1"):
         status = run(settings, "complaints", "status", ref)
         assert status.returncode == 0 and reference in status.stdout
-        assert "resolution_deadline" in status.stdout
+        assert "resolution deadline" in status.stdout
     missing = run(settings, "complaints", "status", "CMP/none")
     assert missing.returncode == 1
 
@@ -262,3 +269,69 @@ def test_credentials_from_config_file_only(settings, tmp_path):
     assert wrong.returncode == 2 and "login failed" in wrong.stderr
     rejected = run(settings, "--password", "x", "profile", "E1")
     assert rejected.returncode == 2 and "error" in rejected.stderr
+
+
+def test_import_summary_in_chinese_from_the_locale(settings, tmp_path):
+    """LANG=zh_CN.UTF-8 (or --lang) gives the summary, the progress label and
+    the local errors in Chinese; the server's errors follow in Chinese."""
+    path = write_csv(
+        tmp_path / "zh.csv",
+        [["key", "name", "is_company", "country_code"]]
+        + [["Z1", "杭州客户", "是", ""], ["Z2", "坏布尔", "也许", ""]]
+        + [["Z3", "某国客户", "1", "XX"]],
+    )
+    result = run(
+        settings,
+        "customers",
+        "import",
+        str(path),
+        env={"LANG": "zh_CN.UTF-8", "CRMCTL_PROGRESS": "1"},
+    )
+    assert result.returncode == 1, result.stderr
+    assert "新建 1，更新 0，未变 0，失败 2" in result.stdout
+    assert "导入 [" in result.stderr  # the progress bar's label
+    with open(f"{path}.errors.csv", encoding="utf-8-sig") as errors:
+        rows = list(csv.reader(errors))
+    assert rows[0] == ["行号", "键", "错误"]
+    assert "不是“是/否”值" in rows[1][2]
+    # the server's error, in the same language (no CRMCTL_LANG given)
+    assert "country_code" in rows[2][2] and "未知国家" in rows[2][2]
+    again = run(settings, "--lang", "zh_CN", "customers", "import", str(path))
+    assert "新建 0，更新 0，未变 1，失败 2" in again.stdout
+    english = run(
+        settings, "customers", "import", str(path), env={"LANG": "en_US.UTF-8"}
+    )
+    assert "created 0, updated 0, unchanged 1, failed 2" in english.stdout
+
+
+def test_help_and_usage_errors_in_chinese(settings):
+    shown = run(settings, "--lang", "zh_CN", "customers", "import", "--help")
+    assert shown.returncode == 0
+    assert "用法：" in shown.stdout
+    assert "CSV 或 JSONL 文件" in shown.stdout and "每次调用的客户数" in shown.stdout
+    missing = run(settings, "profile", env={"LANGUAGE": "zh_CN:en", "LANG": "C"})
+    assert missing.returncode == 2 and "缺少以下必需参数" in missing.stderr
+    login = run(settings, "--lang", "zh", "profile", "X", env={"CRMCTL_PASSWORD": "x"})
+    assert login.returncode == 2 and "登录数据库" in login.stderr
+
+
+def test_chinese_catalogue_complete():
+    """Every message of crmctl.py (``_`` and ``N_``) has its Chinese
+    translation in crmctl_i18n/zh_CN.po, with the same placeholders. New
+    messages: add them to the .po (``pybabel extract -k N_ scripts/crmctl.py``
+    lists them)."""
+    messages = {
+        message
+        for __, message, __, __ in extract_from_file(
+            "python", str(CRMCTL), keywords={"_": None, "N_": None}
+        )
+    }
+    catalogue = {entry.msgid: entry.msgstr for entry in polib.pofile(str(CATALOGUE))}
+    assert sorted(messages - set(catalogue)) == []
+    assert sorted(set(catalogue) - messages) == [], "obsolete entries"
+    placeholders = re.compile(r"{\w*}|%\(\w+\)\w|%s")
+    for msgid, msgstr in catalogue.items():
+        assert msgstr, f"untranslated: {msgid!r}"
+        assert sorted(placeholders.findall(msgid)) == sorted(
+            placeholders.findall(msgstr)
+        ), msgid
