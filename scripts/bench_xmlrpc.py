@@ -24,6 +24,7 @@ Every run uses a source system of its own, so it only creates customers
 
 import argparse
 import json
+import os
 import sys
 import threading
 import time
@@ -124,6 +125,7 @@ def main():
         raise SystemExit(f"bench_xmlrpc: {error}") from error
     source = f"bench-{uuid.uuid4().hex[:8]}"
     per_call = args.per_call or args.n
+    load_start = os.getloadavg()[0]
 
     batch_s = bench_batch(settings, source, args.n, args.batch)
     per_call_s = bench_per_call(settings, per_call)
@@ -147,6 +149,9 @@ def main():
     figures["ratio_batch_per_call"] = (
         figures["batch"]["per_s"] / figures["per_call"]["per_s"]
     )
+    # the machine's 1-minute load average at the start and the end (the
+    # figures depend on it: say it with them)
+    figures["load"] = [round(load_start, 2), round(os.getloadavg()[0], 2)]
     if args.json:
         print(json.dumps(figures, indent=2))
         return
@@ -165,6 +170,7 @@ def main():
         f"{args.clients} concurrent clients: {concurrent_n} in {concurrent_s:.1f} s, "
         f"{figures['concurrent']['per_s']:.0f} records/s"
     )
+    print("load average (1 min) at start, end: {}, {}".format(*figures["load"]))
 
 
 if __name__ == "__main__":
