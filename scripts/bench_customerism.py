@@ -116,6 +116,30 @@ def floor_lines(cr, company_id):
     return len(cr.fetchall())
 
 
+def floor_settings(cr):
+    """The settings the recompute uses for itself (no JIT, sorts in memory),
+    for the floor, so that the ratio compares the work done."""
+    cr.execute("SET jit = off")
+    cr.execute("SET work_mem = '64MB'")
+
+
+def timed_recompute(env, company):
+    """One full recompute of ``company``, committed (it writes profiles and
+    history, as the nightly cron does), with the floor timed three times
+    right before it (the machine may be shared): seconds, floor (median),
+    ratio and stage changes."""
+    cr = env.cr
+    floor = median(timed(floor_orders, cr, company.id)[0] for __ in range(3))
+    duration, changes = timed(env["crm.customer.profile"]._recompute_all, company)
+    cr.commit()  # pylint: disable=invalid-commit
+    return {
+        "seconds": round(duration, 2),
+        "floor_s": round(floor, 2),
+        "ratio_to_floor": round(duration / floor, 2),
+        "stage_changes": changes[company.id],
+    }
+
+
 def naive_loop(env, company, partner_ids):
     """What the set-based recompute replaces: one ORM round per customer."""
     from dateutil.relativedelta import relativedelta
@@ -196,10 +220,7 @@ def main(argv=None):
             [company.id],
         )
         figures["confirmed_orders"] = cr.fetchone()[0]
-        # the floor runs with the settings the recompute uses for itself
-        # (no JIT, sorts in memory), so that the ratio compares the work done
-        cr.execute("SET jit = off")
-        cr.execute("SET work_mem = '64MB'")
+        floor_settings(cr)
         # warm the caches once, as the nightly cron runs on a warm server
         floor_orders(cr, company.id)
         figures["floor_s"], customers = timed(floor_orders, cr, company.id)
@@ -210,23 +231,7 @@ def main(argv=None):
             [company.id],
         )
         fresh = not cr.fetchone()[0]
-        runs = []
-        for __ in range(args.runs):
-            # the machine may be shared: time the floor right before each run
-            floor = median(timed(floor_orders, cr, company.id)[0] for __ in range(3))
-            duration, changes = timed(
-                env["crm.customer.profile"]._recompute_all, company
-            )
-            # keep the profiles and history, as the nightly cron does
-            cr.commit()  # pylint: disable=invalid-commit
-            runs.append(
-                {
-                    "seconds": round(duration, 2),
-                    "floor_s": round(floor, 2),
-                    "ratio_to_floor": round(duration / floor, 2),
-                    "stage_changes": changes[company.id],
-                }
-            )
+        runs = [timed_recompute(env, company) for __ in range(args.runs)]
         figures["recompute_runs"] = runs
         # None: the profiles existed, the first recompute was not measured
         figures["first_recompute_s"] = runs[0]["seconds"] if fresh else None

@@ -1116,3 +1116,96 @@ def test_demo_scale_complaint_remedies(demo_db):
         "SELECT count(*) FROM crm_complaint WHERE remedy_cost > 0"
     )
     assert costed == 3
+
+
+def test_bench_supply_link_on_demo_data(demo_db):
+    """scripts/bench_supply_link.py on the demo data set (it has receivables,
+    overdue invoices and complaints with a supplier root cause): every figure
+    is reported and agrees with the data. Last in this file: the benchmark
+    commits its projections, recompute and supplier quality periods."""
+    db = demo_db
+    result = subprocess.run(
+        [
+            PYTHON,
+            str(ROOT / "scripts" / "bench_supply_link.py"),
+            *("-c", TEST_CONF, "-d", db.name, "--sample", "3", "--runs", "1"),
+            *("--recompute-runs", "1"),
+            "--json",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=900,
+        cwd=ROOT,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    figures = json.loads(result.stdout)
+    company = db.one("SELECT company_id FROM res_users WHERE id = 1")
+    # the projection: once from an empty table, once again over its rows
+    assert len(figures["projection_runs"]) == 2
+    assert figures["demand_rows"] == db.one(
+        "SELECT count(*) FROM crm_supply_demand WHERE company_id = %s", (company,)
+    )
+    # receivables: one row per customer with open receivable lines, same total
+    customers, total, overdue = db.all(
+        """
+        SELECT count(DISTINCT p.commercial_partner_id), sum(aml.amount_residual),
+               count(DISTINCT p.commercial_partner_id) FILTER (
+                   WHERE aml.date_maturity < current_date AND aml.amount_residual > 0)
+          FROM account_move_line aml
+          JOIN res_partner p ON p.id = aml.partner_id
+          JOIN account_account acc ON acc.id = aml.account_id
+         WHERE acc.account_type = 'asset_receivable' AND aml.company_id = %s
+           AND aml.parent_state = 'posted' AND aml.reconciled IS NOT TRUE
+           AND aml.amount_residual <> 0
+        """,
+        (company,),
+    )[0]
+    assert customers > 0 and overdue > 0
+    assert figures["receivable_customers"] == customers
+    assert figures["overdue_customers"] == overdue
+    assert abs(figures["receivable_total"] - float(total)) < 0.01
+    assert figures["receivables_s"] > 0 and figures["receivables_ratio"] > 0
+    # the full recompute stored them on the profiles
+    assert len(figures["recompute_runs"]) == 1
+    assert figures["recompute_ratio"] > 0
+    assert 0 < figures["profiles_overdue"] <= figures["profiles_with_receivable"]
+    assert figures["profiles_with_receivable"] == db.one(
+        "SELECT count(*) FROM crm_customer_profile"
+        " WHERE company_id = %s AND receivable_amount <> 0",
+        (company,),
+    )
+    # supplier complaint rates: the complaints of each period counted
+    assert figures["supplier_complaints"] > 0
+    for name in ("month", "year"):
+        quality = figures[f"quality_{name}"]
+        assert quality["complaints"] == db.one(
+            """
+            SELECT count(*) FROM crm_complaint
+             WHERE company_id = %s AND root_cause_type = 'supplier'
+               AND merged_into_id IS NULL AND stage <> 'cancelled'
+               AND sla_start >= %s AND sla_start < %s::date + 1
+            """,
+            (company, quality["from"], quality["to"]),
+        )
+        assert quality["seconds"] > 0
+    assert figures["quality_year"]["suppliers"] > 0
+    assert figures["quality_year"]["deliveries"] > 0
+    assert figures["peak_rss_mb"] > 0
+    # the text report prints every figure
+    sys.path.insert(0, str(ROOT / "scripts"))
+    import bench_supply_link
+
+    lines = []
+    bench_supply_link.report(figures, figures["projection_runs"], out=lines.append)
+    text = "".join(lines)
+    for label in (
+        "first projection / floor",
+        "projection / floor",
+        "receivables / floor",
+        "recompute / floor",
+        "supplier rates, month",
+        "supplier rates, year",
+        "peak RSS",
+    ):
+        assert label in text

@@ -33,6 +33,16 @@ def build_receivables(profiles, company, today, contacts_filter):
             company=str(company.id),
             default=default_limit or 0.0,
         )
+    # the receivable accounts as values, not a subquery: PostgreSQL then reads
+    # the open lines through Odoo's partial index on unreconciled lines
+    # (account_move_line__unreconciled_index) instead of scanning every line
+    cr.execute(
+        SQL(
+            "SELECT COALESCE(array_agg(id), '{}') FROM account_account"
+            " WHERE account_type = 'asset_receivable'"
+        )
+    )
+    accounts = cr.fetchone()[0]
     cr.execute(SQL("DROP TABLE IF EXISTS customerism_receivable"))
     cr.execute(
         SQL(
@@ -53,8 +63,7 @@ WITH r AS (
        AND aml.parent_state = 'posted'
        AND aml.reconciled IS NOT TRUE
        AND aml.amount_residual <> 0
-       AND aml.account_id IN (
-           SELECT id FROM account_account WHERE account_type = 'asset_receivable')
+       AND aml.account_id = ANY(%(accounts)s)
        %(filter)s
   GROUP BY p.commercial_partner_id
 )
@@ -65,6 +74,7 @@ SELECT r.partner_id, r.receivable, COALESCE(r.overdue_amount, 0) AS overdue_amou
             """,
             today=today,
             company=company.id,
+            accounts=accounts,
             filter=contacts_filter,
             credit_usage=credit_usage,
         )

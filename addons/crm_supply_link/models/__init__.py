@@ -1,4 +1,5 @@
 from . import crm_complaint
+from . import crm_complaint_remedy_document_mixin
 from . import crm_customer_profile
 from . import crm_supply_demand
 from . import crm_supply_demand_source

@@ -3,7 +3,6 @@ from collections import defaultdict
 from markupsafe import Markup
 
 from odoo import api, fields, models
-from odoo.exceptions import AccessError
 from odoo.tools import SQL
 
 
@@ -12,7 +11,8 @@ class StockPicking(models.Model):
     key account carry Odoo's priority, so that reservation serves them first;
     they follow when the customer becomes or stops being a key account."""
 
-    _inherit = "stock.picking"
+    _name = "stock.picking"
+    _inherit = ["stock.picking", "crm.complaint.remedy.document.mixin"]
 
     supply_key_account_priority = fields.Boolean(
         string="Key Account Priority",
@@ -22,29 +22,17 @@ class StockPicking(models.Model):
         "removed again when the customer stops being one. A priority set by hand "
         "is left alone.",
     )
-    customerism_complaint_id = fields.Many2one(
-        "crm.complaint",
-        string="Complaint",
-        readonly=True,
-        copy=False,
-        index="btree_not_null",
-        help="Complaint this return, replacement or return to vendor remedies.",
-    )
 
     def button_validate(self):
         # a complaint's user asks for its return; a stock user validates it,
         # even where sales users may otherwise validate transfers
-        if (
-            not self.env.su
-            and self.filtered("customerism_complaint_id")
-            and not self.env.user.has_group("stock.group_stock_user")
-        ):
-            raise AccessError(
-                self.env._(
-                    "Only inventory users may validate the return or replacement "
-                    "of a complaint."
-                )
-            )
+        self._customerism_check_remedy_validator(
+            "stock.group_stock_user",
+            self.env._(
+                "Only inventory users may validate the return or replacement "
+                "of a complaint."
+            ),
+        )
         return super().button_validate()
 
     @api.model_create_multi
