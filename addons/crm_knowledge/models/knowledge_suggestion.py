@@ -8,10 +8,6 @@ description. Each piece is asked of the index as its two bigrams together
 3-character substring. Candidates are scored by the number of pieces they
 contain, plus a bonus for the product and for the category, and the best of
 each complaint are returned, best first.
-
-No article text is read: each piece is one GIN index scan that answers
-exactly, and the articles linked by product or category only are looked up
-only when their bonus can bring them among the best.
 """
 
 from odoo.tools import SQL
@@ -73,71 +69,48 @@ def suggestions(env, requests, limit):
                                      %(terms)s::text[])
                     AS r(key, company_id, product_id, category_id, terms)
             ),
-            -- one GIN index scan per piece of text: the live articles of the
-            -- company containing it (the index answers exactly: no article
-            -- text is read), with the columns that break ties
+            -- one GIN index scan per piece of text: the ids of the live
+            -- articles containing it (the index answers exactly, no article
+            -- text is read)
             text_hit AS (
-                SELECT r.key, a.id, a.helpfulness, a.published_date
+                SELECT r.key, a.id, 1 AS score
                   FROM request r
                  CROSS JOIN LATERAL unnest(string_to_array(r.terms, E'\n')) AS term
                  CROSS JOIN LATERAL (
-                    SELECT t.id, t.helpful_count - t.not_helpful_count AS helpfulness,
-                           t.published_date
-                      FROM crm_knowledge_article t
+                    SELECT t.id FROM crm_knowledge_article t
                      WHERE t.search_vector @@ term::tsquery
-                       -- live: published once, even while a new edit is reviewed
                        AND t.live_revision_id IS NOT NULL
                        AND t.company_id = r.company_id
                  ) a
             ),
-            link AS (
-                SELECT key, id, sum(score) AS score FROM (
-                    SELECT r.key, p.%(p_article)s AS id, %(product_score)s AS score
-                      FROM request r
-                      JOIN %(p_rel)s p ON p.%(p_other)s = r.product_id
-                    UNION ALL
-                    SELECT r.key, c.%(c_article)s, %(category_score)s
-                      FROM request r
-                      JOIN %(c_rel)s c ON c.%(c_other)s = r.category_id
-                ) l GROUP BY key, id
+            link_hit AS (
+                SELECT r.key, p.%(p_article)s AS id, %(product_score)s AS score
+                  FROM request r
+                  JOIN %(p_rel)s p ON p.%(p_other)s = r.product_id
+                UNION ALL
+                SELECT r.key, c.%(c_article)s, %(category_score)s
+                  FROM request r
+                  JOIN %(c_rel)s c ON c.%(c_other)s = r.category_id
             ),
-            text_scored AS (
-                SELECT h.key, h.id, count(*) + coalesce(max(l.score), 0) AS score,
-                       max(h.helpfulness) AS helpfulness,
-                       max(h.published_date) AS published_date
-                  FROM text_hit h
-                  LEFT JOIN link l ON l.key = h.key AND l.id = h.id
+            scored AS (
+                SELECT h.key, h.id, sum(h.score) AS score
+                  FROM (SELECT * FROM text_hit UNION ALL SELECT * FROM link_hit) h
                  GROUP BY h.key, h.id
             ),
-            -- the score a candidate needs to be among the best of its complaint
-            -- by text: an article linked by product or category only, with a
-            -- lower score, cannot be, and is not read at all
-            threshold AS (
-                SELECT key, (array_agg(score ORDER BY score DESC))[%(limit)s] AS score
-                  FROM text_scored GROUP BY key
-            ),
-            link_only AS (
-                SELECT l.key, l.id, l.score,
-                       a.helpful_count - a.not_helpful_count AS helpfulness,
-                       a.published_date
-                  FROM link l
-                  JOIN request r ON r.key = l.key
-                  LEFT JOIN threshold th ON th.key = l.key
-                  JOIN crm_knowledge_article a
-                    ON a.id = l.id AND a.live_revision_id IS NOT NULL
-                   AND a.company_id = r.company_id
-                 WHERE (th.score IS NULL OR l.score >= th.score)
-                   AND NOT EXISTS (SELECT 1 FROM text_scored t
-                                    WHERE t.key = l.key AND t.id = l.id)
-            ),
             ranked AS (
-                SELECT key, id,
+                SELECT s.key, s.id,
                        row_number() OVER (
-                           PARTITION BY key
-                           ORDER BY score DESC, helpfulness DESC,
-                                    published_date DESC NULLS LAST, id DESC
+                           PARTITION BY s.key
+                           ORDER BY s.score DESC,
+                                    a.helpful_count - a.not_helpful_count DESC,
+                                    a.published_date DESC NULLS LAST, a.id DESC
                        ) AS position
-                  FROM (SELECT * FROM text_scored UNION ALL SELECT * FROM link_only) c
+                  FROM scored s
+                  JOIN request r ON r.key = s.key
+                  -- live: published once, even while a new edit is reviewed
+                  JOIN crm_knowledge_article a
+                    ON a.id = s.id AND a.live_revision_id IS NOT NULL
+                   AND a.company_id = r.company_id
             )
             SELECT key, id FROM ranked WHERE position <= %(limit)s
              ORDER BY key, position
