@@ -63,6 +63,7 @@ def test_bench_knowledge_tiny():
     for query in figures["queries"]:
         assert query["identical"], query
         assert query["search_ms"] > 0 and query["ilike_ms"] > 0
+        assert query["ranked_ms"] > 0
     # the generated articles are about the demo domain: common words are found
     hits = {query["query"]: query["hits"] for query in figures["queries"]}
     assert hits["退货"] > 0 and hits["ERP 集成"] > 0 and hits["退"] >= hits["退货"]

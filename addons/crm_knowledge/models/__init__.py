@@ -1,3 +1,4 @@
+from . import crm_knowledge_bigram_search_mixin
 from . import crm_knowledge_category
 from . import crm_knowledge_tag
 from . import crm_knowledge_article

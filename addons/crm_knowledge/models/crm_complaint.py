@@ -10,6 +10,8 @@ SUGGESTED_ARTICLES = 5
 SUGGESTION_CANDIDATES = 20
 SUMMARY_CHARS = 300
 KNOWLEDGE_GROUP = "crm_knowledge.group_crm_knowledge_user"
+# every internal user (base.group_user implies it)
+READER_GROUP = "crm_knowledge.group_crm_knowledge_reader"
 
 
 class CrmComplaint(models.Model):
@@ -19,7 +21,7 @@ class CrmComplaint(models.Model):
         "crm.knowledge.article",
         string="Suggested Articles",
         compute="_compute_suggested_article_ids",
-        groups=KNOWLEDGE_GROUP,
+        groups=READER_GROUP,
         help="Published articles on the complaint's product or category, or "
         "whose text is close to its subject and description.",
     )
@@ -27,7 +29,7 @@ class CrmComplaint(models.Model):
         "crm.knowledge.usage",
         "complaint_id",
         string="Articles Used",
-        groups=KNOWLEDGE_GROUP,
+        groups=READER_GROUP,
     )
     solution_article_ids = fields.One2many(
         "crm.knowledge.article",

@@ -5,8 +5,6 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.osv import expression
 from odoo.tools import html2plaintext
 
-from . import knowledge_bigram_index
-
 # longest query and most articles one external search returns
 MAX_API_QUERY = 200
 MAX_API_RESULTS = 50
@@ -56,7 +54,7 @@ DEFAULT_REVIEW_DAYS = 180
 class CrmKnowledgeArticle(models.Model):
     _name = "crm.knowledge.article"
     _description = "Knowledge Article"
-    _inherit = ["mail.thread"]
+    _inherit = ["mail.thread", "crm.knowledge.bigram.search.mixin"]
     _order = "sequence, name"
     _check_company_auto = True
 
@@ -142,14 +140,6 @@ class CrmKnowledgeArticle(models.Model):
         search="_search_needs_review",
         help="Published and its review date has come.",
     )
-    # Normalized title, summary and body text; the bigram index
-    # (search_vector, see knowledge_bigram_index) is generated from it.
-    search_text = fields.Text(compute="_compute_search_text", store=True)
-    text_search = fields.Char(
-        string="Title, Summary or Text",
-        compute="_compute_text_search",
-        search="_search_text_search",
-    )
     visibility = fields.Selection(
         [("internal", "Internal"), ("public", "Public")],
         required=True,
@@ -179,49 +169,9 @@ class CrmKnowledgeArticle(models.Model):
         "plans must confirm this revision again.",
     )
 
-    def init(self):
-        knowledge_bigram_index.create_index(self.env.cr, self._table)
-
     @api.model
     def _lang_get(self):
         return self.env["res.lang"].get_installed()
-
-    @api.depends("name", "summary", "body")
-    def _compute_search_text(self):
-        for article in self:
-            article.search_text = knowledge_bigram_index.normalize(
-                "\n".join(
-                    [
-                        article.name or "",
-                        article.summary or "",
-                        knowledge_bigram_index.html_to_text(article.body),
-                    ]
-                )
-            )
-
-    def _compute_text_search(self):
-        # search-only field: its value is never shown
-        self.text_search = False
-
-    def _search_text_search(self, operator, value):
-        if operator not in ("ilike", "not ilike") or not isinstance(value, str):
-            raise UserError(
-                self.env._(
-                    "Articles are searched by text only (got %(operator)s %(value)s).",
-                    operator=operator,
-                    value=value,
-                )
-            )
-        query = knowledge_bigram_index.normalize(value)
-        if not query:
-            return (
-                expression.TRUE_DOMAIN
-                if operator == "ilike"
-                else expression.FALSE_DOMAIN
-            )
-        self.flush_model(["search_text"])
-        ids_sql = knowledge_bigram_index.matching_ids_sql(self._table, query)
-        return [("id", "in" if operator == "ilike" else "not in", ids_sql)]
 
     @api.constrains("name")
     def _check_name(self):

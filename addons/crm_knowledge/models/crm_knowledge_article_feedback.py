@@ -188,7 +188,8 @@ class CrmKnowledgeArticle(models.Model):
         result = super().web_read(specification)
         if (
             len(self) == 1
-            and "body" in specification
+            # the reading view: editors read the body, readers its published text
+            and ("body" in specification or "live_body" in specification)
             and not self.env.context.get("knowledge_no_view")
         ):
             self.env["crm.knowledge.article.view"]._log(self, VIEW_DEDUP_MINUTES)

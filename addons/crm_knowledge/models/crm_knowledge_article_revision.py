@@ -1,8 +1,4 @@
 from odoo import api, fields, models
-from odoo.exceptions import UserError
-from odoo.osv import expression
-
-from . import knowledge_bigram_index
 
 
 class CrmKnowledgeArticleRevision(models.Model):
@@ -14,6 +10,9 @@ class CrmKnowledgeArticleRevision(models.Model):
     by users."""
 
     _name = "crm.knowledge.article.revision"
+    # the same bigram index as the articles', so that a search on the portal
+    # finds what readers see, never the text of a pending edit
+    _inherit = ["crm.knowledge.bigram.search.mixin"]
     _description = "Knowledge Article Revision"
     _order = "article_id, number desc"
     _check_company_auto = True
@@ -52,14 +51,6 @@ class CrmKnowledgeArticleRevision(models.Model):
         store=True,
         help="The revision readers see now.",
     )
-    # the same bigram index as the articles', so that a search on the portal
-    # finds what readers see, never the text of a pending edit
-    search_text = fields.Text(compute="_compute_search_text", store=True)
-    text_search = fields.Char(
-        string="Title, Summary or Text",
-        compute="_compute_text_search",
-        search="_search_text_search",
-    )
 
     _sql_constraints = [
         (
@@ -68,9 +59,6 @@ class CrmKnowledgeArticleRevision(models.Model):
             "A revision number is used once per article.",
         )
     ]
-
-    def init(self):
-        knowledge_bigram_index.create_index(self.env.cr, self._table)
 
     @api.depends("article_id.live_revision_id")
     def _compute_is_live(self):
@@ -85,43 +73,6 @@ class CrmKnowledgeArticleRevision(models.Model):
                 number=revision.number,
                 title=revision.name,
             )
-
-    @api.depends("name", "summary", "body")
-    def _compute_search_text(self):
-        for revision in self:
-            revision.search_text = knowledge_bigram_index.normalize(
-                "\n".join(
-                    [
-                        revision.name or "",
-                        revision.summary or "",
-                        knowledge_bigram_index.html_to_text(revision.body),
-                    ]
-                )
-            )
-
-    def _compute_text_search(self):
-        # search-only field: its value is never shown
-        self.text_search = False
-
-    def _search_text_search(self, operator, value):
-        if operator not in ("ilike", "not ilike") or not isinstance(value, str):
-            raise UserError(
-                self.env._(
-                    "Revisions are searched by text only (got %(operator)s %(value)s).",
-                    operator=operator,
-                    value=value,
-                )
-            )
-        query = knowledge_bigram_index.normalize(value)
-        if not query:
-            return (
-                expression.TRUE_DOMAIN
-                if operator == "ilike"
-                else expression.FALSE_DOMAIN
-            )
-        self.flush_model(["search_text"])
-        ids_sql = knowledge_bigram_index.matching_ids_sql(self._table, query)
-        return [("id", "in" if operator == "ilike" else "not in", ids_sql)]
 
     @api.model
     def _create_from(self, articles):

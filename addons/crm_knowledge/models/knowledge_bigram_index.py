@@ -8,9 +8,12 @@ column with a GIN index (the approach of Lucene's CJK analyzer and pg_bigm).
 
 A query of two or more characters becomes the AND of its bigrams; a
 1-character query becomes a prefix match (every character of a text starts a
-bigram, or is the last character). The index only narrows the candidates: a
-``LIKE`` on ``search_text`` then keeps exactly the texts that contain the
-query, so the hit set is the substring match, never a different answer.
+bigram, or is the last character). For a query of one or two characters the
+index answers exactly (a text contains 退货 if and only if 退货 is one of its
+bigrams), so no article text is read. For a longer query the index only
+narrows the candidates: a ``LIKE`` on ``search_text`` of the candidates then
+keeps exactly the texts that contain the query. Either way the hit set is the
+substring match, never a different answer.
 """
 
 import re
@@ -65,6 +68,13 @@ def like_pattern(query):
 def matching_ids_sql(table, query):
     """Subquery of the ids of ``table`` whose search_text contains the
     normalized, non-empty ``query``."""
+    if len(query) <= 2:
+        # exact on the index alone (see the module's docstring)
+        return SQL(
+            "(SELECT id FROM %s WHERE search_vector @@ %s::tsquery)",
+            SQL.identifier(table),
+            tsquery(query),
+        )
     return SQL(
         "(SELECT id FROM %s WHERE search_vector @@ %s::tsquery "
         "AND search_text LIKE %s ESCAPE '\\')",
@@ -108,6 +118,21 @@ def create_index(cr, table):
             SQL.identifier(table),
         )
     )
+    # lz4 decompresses the text several times faster than the default pglz:
+    # a search reads the text of every hit (recheck, ranking); metadata only,
+    # values written from now on use it
+    cr.execute(
+        "SELECT 'lz4' = ANY(enumvals) FROM pg_settings "
+        "WHERE name = 'default_toast_compression'"
+    )
+    row = cr.fetchone()
+    if row and row[0]:
+        cr.execute(
+            SQL(
+                "ALTER TABLE %s ALTER COLUMN search_text SET COMPRESSION lz4",
+                SQL.identifier(table),
+            )
+        )
     cr.execute(
         SQL(
             "CREATE INDEX IF NOT EXISTS %s ON %s USING gin (search_vector)",
@@ -130,15 +155,22 @@ def rank_order_sql(alias, query):
     def column(name):
         return SQL.identifier(alias, name)
 
+    # the title as normalized: whitespace matters only to a query holding some
+    title = (
+        SQL("lower(regexp_replace(%s, '\\s+', ' ', 'g'))", column("name"))
+        if " " in query
+        else SQL("lower(%s)", column("name"))
+    )
     return SQL(
-        "position(%(query)s in lower(regexp_replace(%(name)s, '\\s+', ' ', 'g'))) > 0 "
-        "DESC, (length(%(text)s) - length(replace(%(text)s, %(query)s, ''))) "
-        "/ %(length)s DESC, %(helpful)s - %(not_helpful)s DESC, "
+        "position(%(query)s in %(title)s) > 0 "
+        # octet_length: the size of a value, without counting its characters
+        "DESC, (octet_length(%(text)s) - octet_length(replace(%(text)s, %(query)s, "
+        "''))) / %(length)s DESC, %(helpful)s - %(not_helpful)s DESC, "
         "%(published)s DESC NULLS LAST, %(id)s DESC",
         query=query,
-        name=column("name"),
+        title=title,
         text=column("search_text"),
-        length=len(query),
+        length=len(query.encode()),
         helpful=column("helpful_count"),
         not_helpful=column("not_helpful_count"),
         published=column("published_date"),

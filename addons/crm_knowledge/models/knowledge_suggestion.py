@@ -47,15 +47,13 @@ def suggestions(env, requests, limit):
     Article = env["crm.knowledge.article"]
     products = Article._fields["product_ids"]
     categories = Article._fields["complaint_category_ids"]
-    keys, companies, product_ids, category_ids, any_terms, terms = zip(
+    keys, companies, product_ids, category_ids, terms = zip(
         *(
             (
                 key,
                 company,
                 product or None,
                 category or None,
-                # NULL, not an empty tsquery, when the text gives no piece
-                " | ".join(f"({term})" for term in term_list) or None,
                 "\n".join(term_list),
             )
             for key, company, product, category, term_list in requests
@@ -68,54 +66,59 @@ def suggestions(env, requests, limit):
             WITH request AS (
                 SELECT * FROM unnest(%(keys)s::int[], %(companies)s::int[],
                                      %(products)s::int[], %(categories)s::int[],
-                                     %(any_terms)s::text[], %(terms)s::text[])
-                    AS r(key, company_id, product_id, category_id, any_terms, terms)
+                                     %(terms)s::text[])
+                    AS r(key, company_id, product_id, category_id, terms)
+            ),
+            -- one GIN index scan per piece of text: the ids of the live
+            -- articles containing it (the index answers exactly, no article
+            -- text is read)
+            text_hit AS (
+                SELECT r.key, a.id, 1 AS score
+                  FROM request r
+                 CROSS JOIN LATERAL unnest(string_to_array(r.terms, E'\n')) AS term
+                 CROSS JOIN LATERAL (
+                    SELECT t.id FROM crm_knowledge_article t
+                     WHERE t.search_vector @@ term::tsquery
+                       AND t.live_revision_id IS NOT NULL
+                       AND t.company_id = r.company_id
+                 ) a
+            ),
+            link_hit AS (
+                SELECT r.key, p.%(p_article)s AS id, %(product_score)s AS score
+                  FROM request r
+                  JOIN %(p_rel)s p ON p.%(p_other)s = r.product_id
+                UNION ALL
+                SELECT r.key, c.%(c_article)s, %(category_score)s
+                  FROM request r
+                  JOIN %(c_rel)s c ON c.%(c_other)s = r.category_id
+            ),
+            scored AS (
+                SELECT h.key, h.id, sum(h.score) AS score
+                  FROM (SELECT * FROM text_hit UNION ALL SELECT * FROM link_hit) h
+                 GROUP BY h.key, h.id
+            ),
+            ranked AS (
+                SELECT s.key, s.id,
+                       row_number() OVER (
+                           PARTITION BY s.key
+                           ORDER BY s.score DESC,
+                                    a.helpful_count - a.not_helpful_count DESC,
+                                    a.published_date DESC NULLS LAST, a.id DESC
+                       ) AS position
+                  FROM scored s
+                  JOIN request r ON r.key = s.key
+                  -- live: published once, even while a new edit is reviewed
+                  JOIN crm_knowledge_article a
+                    ON a.id = s.id AND a.live_revision_id IS NOT NULL
+                   AND a.company_id = r.company_id
             )
-            SELECT r.key, s.id
-              FROM request r
-             CROSS JOIN LATERAL (
-                SELECT a.id, a.helpful_count - a.not_helpful_count AS helpfulness,
-                       a.published_date, score.value AS score
-                  FROM crm_knowledge_article a
-                 CROSS JOIN LATERAL (SELECT
-                       (SELECT count(*)
-                          FROM unnest(string_to_array(r.terms, E'\\n')) AS term
-                         WHERE a.search_vector @@ term::tsquery)
-                     + CASE WHEN EXISTS (
-                           SELECT 1 FROM %(p_rel)s p
-                            WHERE p.%(p_article)s = a.id
-                              AND p.%(p_other)s = r.product_id)
-                       THEN %(product_score)s ELSE 0 END
-                     + CASE WHEN EXISTS (
-                           SELECT 1 FROM %(c_rel)s c
-                            WHERE c.%(c_article)s = a.id
-                              AND c.%(c_other)s = r.category_id)
-                       THEN %(category_score)s ELSE 0 END AS value
-                 ) score
-                 -- live: published once, even while a new edit is reviewed
-                 WHERE a.live_revision_id IS NOT NULL AND a.company_id = r.company_id
-                   AND a.id IN (
-                        SELECT t.id FROM crm_knowledge_article t
-                         WHERE t.search_vector @@ r.any_terms::tsquery
-                        UNION
-                        SELECT p.%(p_article)s FROM %(p_rel)s p
-                         WHERE p.%(p_other)s = r.product_id
-                        UNION
-                        SELECT c.%(c_article)s FROM %(c_rel)s c
-                         WHERE c.%(c_other)s = r.category_id
-                   )
-                 ORDER BY score.value DESC, helpfulness DESC,
-                          a.published_date DESC NULLS LAST, a.id DESC
-                 LIMIT %(limit)s
-             ) s
-             ORDER BY r.key, s.score DESC, s.helpfulness DESC,
-                      s.published_date DESC NULLS LAST, s.id DESC
+            SELECT key, id FROM ranked WHERE position <= %(limit)s
+             ORDER BY key, position
             """,
             keys=list(keys),
             companies=list(companies),
             products=list(product_ids),
             categories=list(category_ids),
-            any_terms=list(any_terms),
             terms=list(terms),
             p_rel=SQL.identifier(products.relation),
             p_article=SQL.identifier(products.column1),

@@ -8,3 +8,5 @@ from . import test_crm_knowledge_feedback
 from . import test_crm_knowledge_complaint
 from . import test_crm_knowledge_report
 from . import test_crm_knowledge_tour
+from . import test_crm_knowledge_revision_tour
+from . import test_crm_knowledge_access

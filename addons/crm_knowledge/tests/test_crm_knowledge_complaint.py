@@ -3,6 +3,8 @@ from markupsafe import Markup
 from odoo.exceptions import UserError
 from odoo.tests import Form, tagged
 
+from odoo.addons.crm_knowledge.models import knowledge_suggestion
+
 from .knowledge_common import KnowledgeFeedbackCase
 
 
@@ -114,6 +116,26 @@ class TestCrmKnowledgeComplaint(KnowledgeFeedbackCase):
             self.assertEqual(
                 form.suggested_article_ids[:], self.chair_article | self.invoice_article
             )
+
+    def test_linked_articles_compete_with_text_matches(self):
+        """An article linked by product only is looked up only when its bonus
+        can bring it among the best: the answer is the same either way."""
+
+        def best(subject, limit):
+            terms = knowledge_suggestion.text_terms(subject, "")
+            request = (0, self.company.id, self.chair.id, False, terms)
+            return knowledge_suggestion.suggestions(self.env, [request], limit)[0]
+
+        # 2 pieces of text (退货运, 货运费) score less than the product (3)
+        self.assertEqual(best("退货运费", 1), self.chair_article.ids)
+        self.assertEqual(
+            best("退货运费", 2), [self.chair_article.id, self.freight_article.id]
+        )
+        # 4 pieces (退货运 货运费 运费由 费由谁) score more than the product
+        self.assertEqual(best("退货运费由谁", 1), self.freight_article.ids)
+        self.assertEqual(
+            best("退货运费由谁", 2), [self.freight_article.id, self.chair_article.id]
+        )
 
     def test_suggestions_of_many_complaints_in_one_query(self):
         complaints = self._complaint(product_id=self.chair.id) | self._complaint(

@@ -147,8 +147,15 @@ class TestCrmKnowledgePortal(HttpCase):
                 fields=["body"],
             )
 
-    def test_internal_user_without_knowledge_group_is_sent_home(self):
+    def test_internal_user_reads_published_internal_articles(self):
+        # every internal user is a knowledge reader (base.group_user implies it)
         new_test_user(self.env, login="kb_plain", groups="base.group_user")
         self.authenticate("kb_plain", "kb_plain")
-        response = self.url_open("/my/knowledge")
-        self.assertFalse(response.url.endswith("/my/knowledge"))
+        listing = self._get("/my/knowledge").text
+        for shown in ("如何办理退货手续", "内部退货审批口径", "换货政策"):
+            self.assertIn(shown, listing)
+        for hidden in ("退货草稿文章", "修订中"):
+            self.assertNotIn(hidden, listing)
+        found = self._get("/my/knowledge?search=审批").text
+        self.assertIn("内部退货审批口径", found)
+        self.assertNotIn("如何办理退货手续", found)
