@@ -10,7 +10,7 @@
     "development_status": "Alpha",
     "maintainers": ["customerism"],
     "depends": ["crm_customerism", "crm_knowledge", "crm_supply_link"],
-    "external_dependencies": {"python": ["pandas", "statsmodels"]},
+    "external_dependencies": {"python": ["pandas", "statsmodels", "matplotlib"]},
     "data": [
         "security/crm_analytics_security.xml",
         "security/ir.model.access.csv",
@@ -18,6 +18,12 @@
         "views/crm_analytics_analysis_views.xml",
         "views/crm_customer_snapshot_views.xml",
         "views/crm_customer_transition_report_views.xml",
+        "views/crm_customer_value_report_views.xml",
+        "views/crm_complaint_report_views.xml",
+        "views/crm_knowledge_usage_report_views.xml",
+        "views/crm_supply_link_report_views.xml",
+        "views/crm_analytics_management_report_wizard_views.xml",
+        "report/crm_analytics_management_report_templates.xml",
         "views/crm_analytics_menus.xml",
     ],
     "assets": {
