@@ -9,7 +9,12 @@
     "website": "https://github.com/customerism/customerism",
     "development_status": "Alpha",
     "maintainers": ["customerism"],
-    "depends": ["crm_customerism", "crm_knowledge", "crm_supply_link"],
+    "depends": [
+        "crm_customerism",
+        "crm_knowledge",
+        "crm_supply_link",
+        "spreadsheet_dashboard",
+    ],
     "external_dependencies": {"python": ["pandas", "statsmodels", "matplotlib"]},
     "data": [
         "security/crm_analytics_security.xml",
@@ -25,6 +30,7 @@
         "views/crm_analytics_management_report_wizard_views.xml",
         "report/crm_analytics_management_report_templates.xml",
         "views/crm_analytics_menus.xml",
+        "data/crm_analytics_dashboard.xml",
     ],
     "assets": {
         "web.assets_tests": ["crm_analytics/static/tests/tours/*.js"],
