@@ -91,6 +91,8 @@ def bar_chart(labels, values, title, ylabel=""):
     axes.set_xticks(range(len(labels)), labels, rotation=30, ha="right")
     axes.set_title(title)
     axes.set_ylabel(ylabel)
+    # from zero up, also when every value is zero (an empty period)
+    axes.set_ylim(bottom=0, top=max(values, default=0) * 1.15 or 1)
     for index, value in enumerate(values):
         axes.annotate(f"{value:g}", (index, value), ha="center", va="bottom")
     return _png(figure)
