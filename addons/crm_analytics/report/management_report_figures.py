@@ -1,0 +1,274 @@
+"""The figures of the management report for a company and a period, read
+through the report models with the reader's rights (record rules apply), in
+the language of ``env``. Steps, one per section: key figures against the
+period before, the pyramid, the lifecycle and its transitions, churn and
+recovery per month, complaints and satisfaction, supplier quality."""
+
+from dateutil.relativedelta import relativedelta
+
+from odoo import fields
+
+from odoo.addons.crm_customerism.models.crm_customer_profile import (
+    GRADE_SELECTION,
+    STAGE_SELECTION,
+)
+
+
+def percent(part, whole):
+    return 100.0 * part / whole if whole else 0.0
+
+
+def change(current, previous):
+    """Change against the previous period in percent; None without a base."""
+    return percent(current - previous, previous) if previous else None
+
+
+class ManagementReportFigures:
+    def __init__(self, env, company, date_from, date_to):
+        self.env = env
+        self.company = company
+        self.date_from = date_from
+        self.date_to = date_to
+        days = (date_to - date_from).days + 1
+        self.prev_to = date_from - relativedelta(days=1)
+        self.prev_from = self.prev_to - relativedelta(days=days - 1)
+
+    def _labels(self, model, fname):
+        field = self.env[model]._fields[fname]
+        return dict(field._description_selection(self.env))
+
+    def _company(self):
+        return [("company_id", "=", self.company.id)]
+
+    def _dates(self, date_from, date_to, fname="date", datetime=False):
+        if datetime:
+            # the Datetime column: the whole of the last day counts
+            return [
+                (fname, ">=", fields.Datetime.to_datetime(date_from)),
+                (
+                    fname,
+                    "<",
+                    fields.Datetime.to_datetime(date_to + relativedelta(days=1)),
+                ),
+            ]
+        return [(fname, ">=", date_from), (fname, "<=", date_to)]
+
+    def compute(self):
+        return {
+            "key_figures": self.key_figures(),
+            "pyramid": self.pyramid(),
+            "lifecycle": self.lifecycle(),
+            "transitions": self.transitions(),
+            "churn": self.churn_recovery(),
+            "complaints": self.complaints(),
+            "root_causes": self.complaints_by_root_cause(),
+            "suppliers": self.supplier_quality(),
+        }
+
+    # -- key figures: this period against the one before ------------------
+
+    def _period_totals(self, date_from, date_to):
+        Value = self.env["crm.customer.value.report"]
+        [(net, customers, orders)] = Value._read_group(
+            self._company() + self._dates(date_from, date_to),
+            [],
+            ["net_value:sum", "partner_id:count_distinct", "order_count:sum"],
+        )
+        Complaint = self.env["crm.complaint.report"]
+        [(complaints, over_sla, satisfaction)] = Complaint._read_group(
+            self._company() + self._dates(date_from, date_to, datetime=True),
+            [],
+            ["complaint_count:sum", "over_sla_count:sum", "satisfaction:avg"],
+        )
+        return {
+            "net_value": net or 0.0,
+            "customers": customers or 0,
+            "orders": orders or 0,
+            "complaints": complaints or 0,
+            "over_sla": over_sla or 0,
+            "satisfaction": satisfaction or None,
+        }
+
+    def key_figures(self):
+        _ = self.env._
+        current = self._period_totals(self.date_from, self.date_to)
+        previous = self._period_totals(self.prev_from, self.prev_to)
+        labels = {
+            "net_value": _(
+                "Net value (%(currency)s)", currency=self.company.currency_id.name
+            ),
+            "customers": _("Buying customers"),
+            "orders": _("Orders"),
+            "complaints": _("Complaints"),
+            "over_sla": _("Complaints over SLA"),
+            "satisfaction": _("Satisfaction (1-5)"),
+        }
+        return [
+            {
+                "key": key,
+                "label": label,
+                "value": current[key],
+                "previous": previous[key],
+                "change": change(current[key] or 0, previous[key] or 0),
+            }
+            for key, label in labels.items()
+        ]
+
+    # -- pyramid and lifecycle: customers today, value of the period -------
+
+    def pyramid(self):
+        Profile = self.env["crm.customer.profile"]
+        counts = dict(
+            Profile._read_group(
+                self._company() + [("grade", "!=", False)], ["grade"], ["__count"]
+            )
+        )
+        values = dict(
+            self.env["crm.customer.value.report"]._read_group(
+                self._company() + self._dates(self.date_from, self.date_to),
+                ["grade"],
+                ["net_value:sum"],
+            )
+        )
+        labels = self._labels("crm.customer.profile", "grade")
+        total_count = sum(counts.values())
+        total_value = sum(v for k, v in values.items() if k)
+        return [
+            {
+                "grade": grade,
+                "label": labels[grade],
+                "customers": counts.get(grade, 0),
+                "customer_share": percent(counts.get(grade, 0), total_count),
+                "value": values.get(grade, 0.0),
+                "value_share": percent(values.get(grade, 0.0), total_value),
+            }
+            for grade, __ in GRADE_SELECTION
+        ]
+
+    def lifecycle(self):
+        counts = dict(
+            self.env["crm.customer.profile"]._read_group(
+                self._company() + [("lifecycle_stage", "!=", False)],
+                ["lifecycle_stage"],
+                ["__count"],
+            )
+        )
+        labels = self._labels("crm.customer.profile", "lifecycle_stage")
+        return [
+            {"stage": stage, "label": labels[stage], "customers": counts.get(stage, 0)}
+            for stage, __ in STAGE_SELECTION
+        ]
+
+    def transitions(self, limit=10):
+        rows = self.env["crm.customer.stage.history"]._read_group(
+            self._company() + self._dates(self.date_from, self.date_to),
+            ["stage_from", "stage_to"],
+            ["__count"],
+        )
+        labels = self._labels("crm.customer.stage.history", "stage_to")
+        rows.sort(key=lambda row: (-row[2], row[0] or "", row[1] or ""))
+        return [
+            {
+                "stage_from": labels.get(stage_from, "") if stage_from else "",
+                "stage_to": labels.get(stage_to, ""),
+                "customers": count,
+            }
+            for stage_from, stage_to, count in rows[:limit]
+        ]
+
+    def churn_recovery(self):
+        """Customers who lapsed (churned) and who came back (recovered) in
+        each month of the period, from their stage history."""
+        rows = self.env["crm.customer.stage.history"]._read_group(
+            self._company()
+            + self._dates(self.date_from, self.date_to)
+            + [("stage_to", "in", ("lapsed", "recovered"))],
+            ["date:month", "stage_to"],
+            ["__count"],
+        )
+        counts = {
+            (month.strftime("%Y-%m"), stage): count for month, stage, count in rows
+        }
+        months = []
+        month = self.date_from.replace(day=1)
+        while month <= self.date_to:
+            key = month.strftime("%Y-%m")
+            months.append(
+                {
+                    "month": key,
+                    "churned": counts.get((key, "lapsed"), 0),
+                    "recovered": counts.get((key, "recovered"), 0),
+                }
+            )
+            month += relativedelta(months=1)
+        return months
+
+    # -- complaints and suppliers -----------------------------------------
+
+    _complaint_aggregates = (
+        "complaint_count:sum",
+        "over_sla_count:sum",
+        "response_met:avg",
+        "resolution_met:avg",
+        "first_response_hours:avg",
+        "resolution_hours:avg",
+        "satisfaction:avg",
+        "remedy_cost:sum",
+    )
+
+    def _complaint_rows(self, groupby, domain=()):
+        rows = self.env["crm.complaint.report"]._read_group(
+            self._company()
+            + self._dates(self.date_from, self.date_to, datetime=True)
+            + list(domain),
+            groupby,
+            list(self._complaint_aggregates),
+        )
+        names = [spec.split(":")[0] for spec in self._complaint_aggregates]
+        # _read_group gives False for an average over no value: None here
+        return [
+            (
+                row[: len(groupby)],
+                {
+                    name: None if value is False else value
+                    for name, value in zip(names, row[len(groupby) :], strict=True)
+                },
+            )
+            for row in rows
+        ]
+
+    def complaints(self):
+        [(__, totals)] = self._complaint_rows([])
+        totals["complaint_count"] = totals["complaint_count"] or 0
+        return totals
+
+    def complaints_by_root_cause(self):
+        labels = self._labels("crm.complaint.report", "root_cause_type")
+        return [
+            {
+                "label": labels.get(cause, "") if cause else self.env._("Not analysed"),
+                **figures,
+            }
+            for (cause,), figures in self._complaint_rows(["root_cause_type"])
+        ]
+
+    def supplier_quality(self):
+        rows = self._complaint_rows(["supplier_id"], [("supplier_id", "!=", False)])
+        claimed = dict(
+            self.env["crm.complaint.report"]._read_group(
+                self._company()
+                + self._dates(self.date_from, self.date_to, datetime=True)
+                + [("supplier_id", "!=", False)],
+                ["supplier_id"],
+                ["supplier_claim_amount:sum"],
+            )
+        )
+        result = [
+            {
+                "label": supplier.display_name,
+                "claimed": claimed.get(supplier, 0.0),
+                **figures,
+            }
+            for (supplier,), figures in rows
+        ]
+        return sorted(result, key=lambda row: -row["complaint_count"])

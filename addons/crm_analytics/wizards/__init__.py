@@ -1,0 +1,1 @@
+from . import crm_analytics_management_report_wizard
