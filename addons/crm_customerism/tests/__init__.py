@@ -20,3 +20,4 @@ from . import test_smart_buttons
 from . import test_reader_language
 from . import test_zh_tour
 from . import test_receivables
+from . import test_value_engine_as_of
