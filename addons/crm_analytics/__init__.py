@@ -1,3 +1,4 @@
 from . import analysis
 from . import models
 from . import report
+from . import wizards
