@@ -19,6 +19,7 @@
         "views/crm_customer_snapshot_views.xml",
         "views/crm_customer_transition_report_views.xml",
         "views/crm_customer_snapshot_rebuild_views.xml",
+        "views/crm_churn_model_views.xml",
         "views/crm_analytics_menus.xml",
     ],
     "assets": {
