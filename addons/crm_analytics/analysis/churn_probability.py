@@ -106,13 +106,12 @@ def fit_churn_model(rows, outcome="lapsed_next"):
     design = _design(rows, means, stds)
     varying = [term for term in design.columns if design[term].nunique() > 1]
     exog = sm.add_constant(design[varying], has_constant="add")
-    fitted = None
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # separation and convergence: see below
         try:
             fitted = sm.Logit(y, exog).fit(method="newton", maxiter=50, disp=False)
         except np.linalg.LinAlgError:
-            pass
+            fitted = None  # singular: the penalised fit below
         if (
             fitted is None
             or not fitted.mle_retvals.get("converged")

@@ -731,6 +731,7 @@ SELECT p.id, 1 + (
         """Hook called by the engine after it wrote the live profiles of
         ``company`` (only ``partner_ids`` in incremental mode, all when
         None): addons follow the new grades, tiers and stages here."""
+        return True
 
     @api.model
     def _update_service_tiers(self, companies):

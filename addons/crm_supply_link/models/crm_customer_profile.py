@@ -27,10 +27,11 @@ class CrmCustomerProfile(models.Model):
 
     @api.model
     def _profiles_written(self, company, partner_ids=None):
-        super()._profiles_written(company, partner_ids=partner_ids)
+        res = super()._profiles_written(company, partner_ids=partner_ids)
         self.env["stock.picking"].sudo()._supply_sync_priority(
             company, partner_ids=partner_ids
         )
+        return res
 
     @api.model
     def _update_service_tiers(self, companies):
