@@ -40,8 +40,9 @@ REASON_LABELS = {
 }
 # snapshot rows read at a time
 READ_CHUNK = 200_000
-# months of snapshots a fit needs: the horizon, and months to learn from
-MIN_MONTHS = HORIZON_MONTHS + 2
+# months of snapshots a fit needs: its backtest fits on the labelled months
+# up to M (each followed by the horizon) and scores the horizon after M
+MIN_MONTHS = 2 * HORIZON_MONTHS + 1
 
 
 def reason_text(env, codes):
