@@ -30,7 +30,10 @@ What is generated, with standard Odoo models only, dated up to ``--today``:
   logged calls, visits and meetings, a customer at the marketing contact
   cap, complaints on every channel and in every stage (overdue, escalated,
   rated, merged, with root causes, corrective and preventive actions and
-  apology gestures) and two win-back campaigns, one done and one running.
+  apology gestures) and two win-back campaigns, one done and one running;
+- (demo scale, with crm_analytics) the monthly customer snapshots of the
+  24 month ends, computed from history, and each customer's lifecycle stage
+  history dated when the transitions happened (``demo_data.lifecycle_history``).
 
 Customer behaviour profiles, assigned by seed (shares in
 ``demo_data.plan.PROFILE_SHARES``): steady, growing, plateau, declining
@@ -223,7 +226,7 @@ def check_database(db_name, force):
 
 def generate(env, args):
     """Write the whole data set in ``env``'s transaction; return the plan."""
-    from demo_data import bench_supply
+    from demo_data import bench_supply, lifecycle_history
     from demo_data import plan as planning
     from demo_data.bulk_loader import BulkLoader
     from demo_data.features import FeatureLoader
@@ -299,10 +302,18 @@ def generate(env, args):
         # show values, grades and stages at once rather than after the nightly
         # cron (the bench data set is left raw: its benchmark times that run)
         env["crm.customer.profile"]._recompute_all()
+        if "crm.customer.snapshot" in env:
+            # 24 month ends of snapshots from history, and the stage history
+            # dated by them (before the features log their own changes)
+            lifecycle_history.build_snapshots(env, env.company, plan.today)
+            lifecycle_history.date_stage_history(env, env.company, plan.today)
         FeatureLoader(env, master, plan, orm.partner_ids, args.seed).run()
         load_supply_link(env, master, plan.today)
         load_quality_and_receivables(env, master, plan.today)
         _complaints_on_last_day(env, plan.today)
+        if "crm.customer.snapshot" in env:
+            # the last month end again, with the features' documents
+            lifecycle_history.retake_last_month(env, env.company, plan.today)
     env["ir.config_parameter"].set_param(PARAM, args.scale)
     env.flush_all()
     return plan

@@ -848,6 +848,107 @@ def test_demo_scale_customer_profiles_computed(demo_db):
     assert stages >= 2
 
 
+def test_demo_scale_snapshots_and_dated_stage_history(demo_db):
+    """The demo holds the 24 month ends of snapshots, computed from history,
+    and each customer's stage history dated when the transitions happened:
+    a chain from the first stage seen, not one line per customer on the
+    generation day."""
+    db = demo_db
+    months = [
+        day
+        for (day,) in db.all(
+            "SELECT DISTINCT date FROM crm_customer_snapshot ORDER BY date"
+        )
+    ]
+    assert len(months) == 24
+    assert months[-1] == TODAY and months[0] == date(2023, 7, 31)
+    profiles = profile_partners(db)
+    # the customers planned lapsed are lapsed or at risk at the last month end
+    lapsed = dict(
+        db.all(
+            "SELECT partner_id, lifecycle_stage FROM crm_customer_snapshot"
+            " WHERE partner_id = ANY(%s) AND date = %s",
+            (profiles["lapsed"], TODAY),
+        )
+    )
+    assert set(lapsed.values()) <= {"lapsed", "at_risk"}
+    lapsed = [partner for partner, stage in lapsed.items() if stage == "lapsed"]
+    assert lapsed
+    # a new customer: a prospect until their first order, then new
+    first_order = db.one(
+        "SELECT min(date_order)::date FROM sale_order"
+        " WHERE state = 'sale' AND partner_id = %s",
+        (profiles["new"][0],),
+    )
+    [(first_month, first_stage)] = db.all(
+        "SELECT date, lifecycle_stage FROM crm_customer_snapshot"
+        " WHERE partner_id = %s AND order_count > 0 ORDER BY date LIMIT 1",
+        (profiles["new"][0],),
+    )
+    assert first_month >= first_order and first_stage in ("new", "at_risk")
+    assert {
+        stage
+        for (stage,) in db.all(
+            "SELECT lifecycle_stage FROM crm_customer_snapshot"
+            " WHERE partner_id = %s AND date < %s",
+            (profiles["new"][0], first_month),
+        )
+    } <= {"prospect"}
+    # every snapshot of a month end counts only the orders known then
+    assert not db.all(
+        """
+        SELECT s.partner_id FROM crm_customer_snapshot s
+         WHERE s.order_count <> (
+            SELECT count(*) FROM sale_order so
+              JOIN res_partner p ON p.id = so.partner_id
+             WHERE p.commercial_partner_id = s.partner_id AND so.state = 'sale'
+               AND so.date_order < s.date + 1)
+        """
+    )
+    # the history: dated over the 24 months, a consistent chain per customer
+    [(lines, days, first_day)] = db.all(
+        "SELECT count(*), count(DISTINCT date), min(date)"
+        " FROM crm_customer_stage_history"
+    )
+    assert days > 24 and first_day <= months[0]
+    assert lines > db.one("SELECT count(*) FROM crm_customer_profile")
+    # (the lines the features log afterwards, on the real day, follow)
+    broken = db.all(
+        """
+        SELECT profile_id FROM (
+            SELECT profile_id, stage_from,
+                   lag(stage_to) OVER (PARTITION BY profile_id
+                                       ORDER BY date, id) AS before
+              FROM crm_customer_stage_history WHERE date <= %s) chain
+         WHERE stage_from IS DISTINCT FROM before
+        """,
+        (TODAY,),
+    )
+    assert not broken
+    # the lapse of a lapsed customer is dated a year after the last order
+    # (the lapse limit), inside the month the snapshots show it lapsed
+    [(lapse_day,)] = db.all(
+        "SELECT date FROM crm_customer_stage_history"
+        " WHERE partner_id = %s AND stage_to = 'lapsed' ORDER BY date DESC LIMIT 1",
+        (lapsed[0],),
+    )
+    last_order = db.one(
+        "SELECT max(date_order)::date FROM sale_order"
+        " WHERE state = 'sale' AND partner_id = %s"
+        " AND date_order < %s",
+        (lapsed[0], lapse_day),
+    )
+    assert lapse_day == last_order + timedelta(days=366)
+    # the profiles point at their last line
+    assert not db.all(
+        """
+        SELECT prof.id FROM crm_customer_profile prof
+          JOIN crm_customer_stage_history h ON h.id = prof.stage_history_id
+         WHERE h.date <> prof.stage_date OR h.stage_to <> prof.lifecycle_stage
+        """
+    )
+
+
 def test_demo_scale_shows_every_feature(demo_db):
     """The demo data set shows each feature of the suite, made through its
     business methods: complaints, win-back, consents, interactions, articles

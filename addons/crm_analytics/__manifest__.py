@@ -29,6 +29,8 @@
         "views/crm_supply_link_report_views.xml",
         "views/crm_analytics_management_report_wizard_views.xml",
         "report/crm_analytics_management_report_templates.xml",
+        "views/crm_customer_snapshot_rebuild_views.xml",
+        "views/crm_churn_model_views.xml",
         "views/crm_analytics_menus.xml",
         "data/crm_analytics_dashboard.xml",
     ],

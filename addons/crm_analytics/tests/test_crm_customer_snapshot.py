@@ -1,11 +1,13 @@
-"""Monthly snapshots copy the live profiles exactly, once per month, and the
-transition report turns two consecutive months into the stage matrix,
-grade migration and churn and recovery rates."""
+"""Monthly snapshots hold the figures of the value engine as of each month
+end (those of the live recompute on that day), once per month, rebuilt from
+history for past months; the transition report and the movement methods
+turn two months into the stage matrix, grade migration, key account moves
+and churn and recovery rates."""
 
 from freezegun import freeze_time
 
 from odoo import Command, fields
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user, tagged
 
 from odoo.addons.crm_customerism.tests.common import TODAY, CustomerismCase
@@ -33,7 +35,9 @@ class TestCrmCustomerSnapshot(CustomerismCase):
             complaint = self.env["crm.complaint"].create(
                 {"subject": "Late delivery", "partner_id": self.alpha.id}
             )
-        profiles = self.Profile.search([("company_id", "=", self.company.id)])
+        profiles = self.Profile.search(
+            [("company_id", "=", self.company.id), ("order_count", ">", 0)]
+        )
         self.assertEqual(self._snapshot("2025-06-15"), len(profiles))
         rows = self.Snapshot.search([("date", "=", "2025-06-30")])
         self.assertEqual(len(rows), len(profiles))  # dated on the month end
@@ -50,8 +54,12 @@ class TestCrmCustomerSnapshot(CustomerismCase):
             "frequency_score",
             "monetary_score",
             "is_key_account",
+            "previous_value",
+            "value_trend",
+            "overdue_amount",
         ):
             self.assertEqual(alpha[name], profile[name], name)
+        self.assertEqual(alpha.days_since_last_order, 25)  # 2025-06-05
         self.assertAlmostEqual(alpha.lifetime_value, profile.lifetime_value, places=2)
         self.assertEqual(alpha.complaint_count, 1)
         self.assertEqual(alpha.open_complaint_count, 1)
@@ -171,3 +179,167 @@ class TestCrmCustomerSnapshot(CustomerismCase):
         )
         with self.assertRaises(AccessError):
             self.Snapshot.with_user(employee).search([])
+
+    def test_rebuild_past_months_from_history(self):
+        self._recompute()
+        with freeze_time("2025-07-15 08:00:00"):
+            added = self.Snapshot._rebuild(
+                self.company,
+                fields.Date.to_date("2025-04-01"),
+                fields.Date.to_date("2025-09-30"),
+            )
+        # months before today only, each from the documents known then
+        self.assertEqual(
+            [str(day) for day in added], ["2025-04-30", "2025-05-31", "2025-06-30"]
+        )
+        rows = {
+            (str(row.date), row.partner_id): row
+            for row in self.Snapshot.search(
+                [("partner_id", "in", (self.alpha | self.beta).ids)]
+            )
+        }
+        # alpha (created later, first order 2025-05-10) is not there in April
+        self.assertNotIn(("2025-04-30", self.alpha), rows)
+        may = rows["2025-05-31", self.alpha]
+        self.assertEqual(may.order_count, 1)
+        self.assertEqual(may.current_value, 5000)
+        self.assertEqual(may.days_since_last_order, 21)
+        self.assertEqual(may.lifecycle_stage, "new")
+        june = rows["2025-06-30", self.alpha]
+        self.assertEqual(june.order_count, 2)
+        self.assertEqual(june.current_value, 8000)
+        self.assertEqual(june.days_since_last_order, 25)
+        for month in ("2025-04-30", "2025-05-31", "2025-06-30"):
+            self.assertEqual(rows[month, self.beta].lifecycle_stage, "lapsed")
+            self.assertEqual(rows[month, self.beta].order_count, 1)
+        # again: nothing added; an order entered late for May, then a rebuild
+        # replacing the months finds it
+        with freeze_time("2025-07-15 08:00:00"):
+            self.assertEqual(
+                sum(self.Snapshot._rebuild_last_months(self.company, 3).values()), 0
+            )
+            self._order(self.beta, "2025-05-20", 400)
+            replaced = self.Snapshot._rebuild_last_months(
+                self.company, 24, replace=True
+            )
+        self.assertEqual(len(replaced), 24)
+        self.assertEqual(min(replaced), fields.Date.to_date("2023-07-31"))
+        beta_may = self.Snapshot.search(
+            [("partner_id", "=", self.beta.id), ("date", "=", "2025-05-31")]
+        )
+        self.assertEqual(beta_may.order_count, 2)
+        self.assertEqual(beta_may.lifecycle_stage, "recovered")
+        self.assertEqual(
+            self.Snapshot.search_count(
+                [("partner_id", "=", self.alpha.id), ("date", "=", "2025-06-30")]
+            ),
+            1,
+        )
+
+    def test_cron_catches_up_the_missed_months(self):
+        self._recompute()
+        with freeze_time("2025-05-02 03:00:00"):
+            self.Snapshot._cron_take_snapshots()
+        # no run in June: the July run takes May's successor and June
+        with freeze_time("2025-08-01 03:00:00"):
+            self.Snapshot._cron_take_snapshots()
+            self.Snapshot._cron_take_snapshots()
+        dates = sorted({str(day) for day in self.Snapshot.search([]).mapped("date")})
+        self.assertEqual(
+            dates, ["2025-04-30", "2025-05-31", "2025-06-30", "2025-07-31"]
+        )
+
+    def test_rebuild_wizard_checks(self):
+        Wizard = self.env["crm.customer.snapshot.rebuild"]
+        with freeze_time("2025-07-15 08:00:00"):
+            wizard = Wizard.create({})
+            self.assertEqual(str(wizard.date_to), "2025-06-30")
+            self.assertEqual(str(wizard.date_from), "2023-07-31")
+            wizard.write({"date_from": "2025-06-01", "date_to": "2025-05-01"})
+            with self.assertRaises(UserError):
+                wizard.action_rebuild()
+            wizard.write({"date_from": "2025-07-01", "date_to": "2025-08-31"})
+            with self.assertRaises(UserError):
+                wizard.action_rebuild()
+            self.assertFalse(self.Snapshot.search_count([]))
+            wizard.write({"date_from": "2025-05-01", "date_to": "2025-06-30"})
+            wizard.action_rebuild()
+        self.assertEqual(
+            set(self.Snapshot.search([]).mapped("date")),
+            {fields.Date.to_date("2025-05-31"), fields.Date.to_date("2025-06-30")},
+        )
+        analyst = new_test_user(
+            self.env,
+            login="snapshot_rebuild_user",
+            groups="crm_analytics.group_crm_analytics_user",
+            company_ids=[Command.link(self.company.id)],
+        )
+        with self.assertRaises(AccessError):
+            Wizard.with_user(analyst).create({})
+
+    def test_movements_between_any_two_months(self):
+        partners = [self._partner(f"Movement {i}") for i in range(6)]
+        # (March, April, May, June): stage, grade, key account
+        history = [
+            [("maturity", "vip", True)] * 4,
+            [
+                ("maturity", "major", True),
+                ("maturity", "major", True),
+                ("at_risk", "ordinary", False),
+                ("lapsed", "small", False),
+            ],
+            [
+                ("growth", "ordinary", False),
+                ("lapsed", "small", False),
+                ("recovered", "ordinary", False),
+                ("maturity", "major", True),
+            ],
+            [("lapsed", "small", False)] * 3 + [("recovered", "small", False)],
+            [None, None, ("new", "small", False), ("growth", "ordinary", False)],
+            [("at_risk", "small", False), ("lapsed", "small", False), None, None],
+        ]
+        months = ["2025-03-31", "2025-04-30", "2025-05-31", "2025-06-30"]
+        for partner, rows in zip(partners, history, strict=True):
+            for month, row in zip(months, rows, strict=True):
+                if row:
+                    self._row(partner, month, *row)
+        march, june = (fields.Date.to_date(day) for day in ("2025-03-15", "2025-06-30"))
+        self.assertEqual(
+            self.Snapshot._transition_matrix(self.company, march, june),
+            {
+                ("maturity", "maturity"): 1,
+                ("maturity", "lapsed"): 1,
+                ("growth", "maturity"): 1,
+                ("lapsed", "recovered"): 1,
+                (None, "growth"): 1,
+                ("at_risk", None): 1,
+            },
+        )
+        self.assertEqual(
+            self.Snapshot._grade_migration(self.company, march, june),
+            {
+                ("vip", "vip"): 1,
+                ("major", "small"): 1,
+                ("ordinary", "major"): 1,
+                ("small", "small"): 1,
+                (None, "ordinary"): 1,
+                ("small", None): 1,
+            },
+        )
+        self.assertEqual(
+            self.Snapshot._key_account_moves(self.company, march, june),
+            {"entered": [partners[2].id], "left": [partners[1].id]},
+        )
+        rates = self.Snapshot._monthly_rates(self.company, march, june)
+        self.assertEqual(
+            [(str(r["date"]), r["active"], r["churned"]) for r in rates],
+            [("2025-04-30", 4, 2), ("2025-05-31", 2, 0), ("2025-06-30", 4, 1)],
+        )
+        self.assertEqual(
+            [(r["lapsed"], r["recovered"]) for r in rates], [(1, 0), (2, 1), (1, 1)]
+        )
+        self.assertAlmostEqual(rates[0]["churn_rate"], 0.5)
+        self.assertEqual(rates[1]["churn_rate"], 0)
+        self.assertAlmostEqual(rates[2]["churn_rate"], 0.25)
+        self.assertAlmostEqual(rates[1]["recovery_rate"], 0.5)
+        self.assertEqual(rates[0]["recovery_rate"], 0)

@@ -1,6 +1,7 @@
 from . import res_company
 from . import crm_customerism_ordered_selection_mixin
 from . import crm_customer_profile
+from . import crm_customer_value_engine
 from . import crm_customer_pyramid
 from . import crm_customer_stage_history
 from . import res_partner

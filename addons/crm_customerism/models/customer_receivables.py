@@ -1,5 +1,5 @@
 """Receivables of the customers (应收账款, 财务风险): one step of the
-customer recompute (crm.customer.profile._recompute_company).
+customer recompute (crm.customer.value.engine).
 
 Per commercial partner of a company, from the open receivable lines of posted
 entries (account type asset_receivable, not reconciled): the receivable (the
@@ -14,11 +14,13 @@ join; amounts in company currency."""
 from odoo.tools import SQL
 
 
-def build_receivables(profiles, company, today, contacts_filter):
+def build_receivables(profiles, company, today, contacts_filter, as_of=None):
     """Create the temporary table customerism_receivable (partner_id,
     receivable, overdue_amount, overdue_days, credit_usage) for ``company``;
     ``contacts_filter`` (SQL over alias aml) restricts it to the contacts of
-    the customers of an incremental recompute."""
+    the customers of an incremental recompute. ``as_of``: the receivables
+    open at the end of that day, from the entries dated up to it and the
+    reconciliations made by then (see _open_lines_as_of)."""
     cr = profiles.env.cr
     partners = profiles.env["res.partner"].with_company(company)
     # the company's default limit (ir.default) for partners without their own
@@ -43,6 +45,23 @@ def build_receivables(profiles, company, today, contacts_filter):
         )
     )
     accounts = cr.fetchone()[0]
+    lines = SQL(
+        """
+      SELECT aml.partner_id, aml.date_maturity, aml.amount_residual
+        FROM account_move_line aml
+       WHERE aml.company_id = %(company)s
+         AND aml.parent_state = 'posted'
+         AND aml.reconciled IS NOT TRUE
+         AND aml.amount_residual <> 0
+         AND aml.account_id = ANY(%(accounts)s)
+         %(filter)s
+        """,
+        company=company.id,
+        accounts=accounts,
+        filter=contacts_filter,
+    )
+    if as_of:
+        lines = _open_lines_as_of(company, as_of, accounts)
     cr.execute(SQL("DROP TABLE IF EXISTS customerism_receivable"))
     cr.execute(
         SQL(
@@ -57,14 +76,8 @@ WITH r AS (
            %(today)s - min(aml.date_maturity) FILTER (
                WHERE aml.date_maturity < %(today)s AND aml.amount_residual > 0
            ) AS overdue_days
-      FROM account_move_line aml
+      FROM (%(lines)s) aml
       JOIN res_partner p ON p.id = aml.partner_id
-     WHERE aml.company_id = %(company)s
-       AND aml.parent_state = 'posted'
-       AND aml.reconciled IS NOT TRUE
-       AND aml.amount_residual <> 0
-       AND aml.account_id = ANY(%(accounts)s)
-       %(filter)s
   GROUP BY p.commercial_partner_id
 )
 SELECT r.partner_id, r.receivable, COALESCE(r.overdue_amount, 0) AS overdue_amount,
@@ -73,13 +86,44 @@ SELECT r.partner_id, r.receivable, COALESCE(r.overdue_amount, 0) AS overdue_amou
   JOIN res_partner cp ON cp.id = r.partner_id
             """,
             today=today,
-            company=company.id,
-            accounts=accounts,
-            filter=contacts_filter,
+            lines=lines,
             credit_usage=credit_usage,
         )
     )
     cr.execute(SQL("ANALYZE customerism_receivable (partner_id)"))
+
+
+def _open_lines_as_of(company, as_of, accounts):
+    """SQL of the receivable lines of ``company`` open at the end of the day
+    ``as_of`` (partner_id, date_maturity, amount_residual): the posted lines
+    dated up to it, less the partial reconciliations made by then (their
+    max_date, amounts in company currency)."""
+    return SQL(
+        """
+      SELECT aml.partner_id, aml.date_maturity,
+             aml.balance - COALESCE(rec.amount, 0) AS amount_residual
+        FROM account_move_line aml
+        LEFT JOIN (
+            SELECT line_id, sum(amount) AS amount
+              FROM (SELECT apr.debit_move_id AS line_id, apr.amount
+                      FROM account_partial_reconcile apr
+                     WHERE apr.company_id = %(company)s AND apr.max_date <= %(as_of)s
+                    UNION ALL
+                    SELECT apr.credit_move_id, -apr.amount
+                      FROM account_partial_reconcile apr
+                     WHERE apr.company_id = %(company)s AND apr.max_date <= %(as_of)s
+                   ) partials
+             GROUP BY line_id) rec ON rec.line_id = aml.id
+       WHERE aml.company_id = %(company)s
+         AND aml.parent_state = 'posted'
+         AND aml.date <= %(as_of)s
+         AND aml.account_id = ANY(%(accounts)s)
+         AND aml.balance <> COALESCE(rec.amount, 0)
+        """,
+        company=company.id,
+        as_of=as_of,
+        accounts=accounts,
+    )
 
 
 def money_text(company, amount):

@@ -21,3 +21,4 @@ from . import test_reader_language
 from . import test_zh_tour
 from . import test_receivables
 from . import test_api_batch
+from . import test_value_engine_as_of

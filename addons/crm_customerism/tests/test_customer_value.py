@@ -6,7 +6,7 @@ from freezegun import freeze_time
 from odoo.tests import tagged
 from odoo.tools import SQL
 
-from odoo.addons.crm_customerism.models import crm_customer_profile
+from odoo.addons.crm_customerism.models import crm_customer_value_engine
 
 from .common import TODAY, CustomerismCase
 
@@ -78,7 +78,7 @@ class TestCustomerValue(CustomerismCase):
             self.assertEqual(
                 {p.id: (p.rfm_code, p.grade, p.value_rank) for p in profiles}, full
             )
-            with patch.object(crm_customer_profile, "SMALL_INCREMENTAL", 1):
+            with patch.object(crm_customer_value_engine, "SMALL_INCREMENTAL", 1):
                 self.Profile._recompute_partners(self.customers[2:].ids, self.pyramid)
             self.assertEqual(
                 {p.id: (p.rfm_code, p.grade, p.value_rank) for p in profiles}, full
@@ -167,7 +167,9 @@ class TestCustomerValue(CustomerismCase):
         self._refund(customer, "2025-04-01", 100, order)
         margin_sql = SQL("so.amount_untaxed * 0.4")
         with patch.object(
-            type(self.Profile), "_margin_expression", lambda self: margin_sql
+            type(self.env["crm.customer.value.engine"]),
+            "_margin_expression",
+            lambda self: margin_sql,
         ):
             self._recompute()
         profile = self._profile(customer)

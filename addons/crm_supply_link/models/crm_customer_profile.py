@@ -25,8 +25,9 @@ class CrmCustomerProfile(models.Model):
             partners = self.filtered(lambda p, c=company: p.company_id == c).partner_id
             Picking._supply_sync_priority(company, partner_ids=partners.ids)
 
-    def _recompute_company(self, company, partner_ids=None, **kwargs):
-        res = super()._recompute_company(company, partner_ids=partner_ids, **kwargs)
+    @api.model
+    def _profiles_written(self, company, partner_ids=None):
+        res = super()._profiles_written(company, partner_ids=partner_ids)
         self.env["stock.picking"].sudo()._supply_sync_priority(
             company, partner_ids=partner_ids
         )
