@@ -184,7 +184,8 @@ class CrmKnowledgeArticle(models.Model):
     # ------------------------------------------------------------------
 
     def web_read(self, specification):
-        # not @api.readonly like the method it overrides: it logs the view
+        # not read-only like the method it overrides: it logs the view (see
+        # the attribute set below)
         result = super().web_read(specification)
         if (
             len(self) == 1
@@ -194,6 +195,13 @@ class CrmKnowledgeArticle(models.Model):
         ):
             self.env["crm.knowledge.article.view"]._log(self, VIEW_DEDUP_MINUTES)
         return result
+
+    # The web client's call_kw route opens a read-only transaction for a
+    # method whose nearest definition says ``_readonly``; without this the
+    # base's web_read would answer, the insert of the view fail on the
+    # read-only cursor (a warning and a SQL error in the log) and Odoo replay
+    # the whole call on a read/write one.
+    web_read._readonly = False
 
     def web_save(self, vals, specification, next_id=None):
         return super(

@@ -159,3 +159,23 @@ class TestCrmKnowledgePortal(HttpCase):
         found = self._get("/my/knowledge?search=审批").text
         self.assertIn("内部退货审批口径", found)
         self.assertNotIn("如何办理退货手续", found)
+
+    def test_web_client_reading_logs_the_view_in_one_transaction(self):
+        """The reading view's web_read is routed read/write: the view is
+        logged at the first try, not after a failed read-only attempt."""
+        self.authenticate(self.editor.login, self.editor.login)
+        params = {
+            "model": "crm.knowledge.article",
+            "method": "web_read",
+            "args": [[self.invoice.id]],
+            "kwargs": {"specification": {"name": {}, "body": {}}},
+        }
+        with self.assertNoLogs("odoo.http", "WARNING"):
+            result = self.make_jsonrpc_request(
+                "/web/dataset/call_kw/crm.knowledge.article/web_read", params
+            )
+        self.assertEqual(result[0]["name"], "发票开具说明")
+        views = self.env["crm.knowledge.article.view"].search(
+            [("article_id", "=", self.invoice.id)]
+        )
+        self.assertEqual(views.user_id, self.editor)
