@@ -18,8 +18,12 @@ class TestCustomerismApps(HttpCase):
                 self.env, login=f"app_{xmlid.split('.')[0]}", groups=group
             )
             self.assertIn(xmlid, self._visible_apps(user), group)
+        # every internal user reads the knowledge base (its Reader group),
+        # and opens no other Customerism app
         plain = new_test_user(self.env, login="app_plain", groups="base.group_user")
-        self.assertFalse(self._visible_apps(plain))
+        self.assertEqual(
+            self._visible_apps(plain), {"crm_knowledge.crm_knowledge_menu_root"}
+        )
 
     def test_manager_groups_imply_user_groups(self):
         for group in APP_MENUS.values():
