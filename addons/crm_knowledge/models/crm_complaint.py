@@ -83,18 +83,28 @@ class CrmComplaint(models.Model):
 
     def _insert_article_in_reply(self, article):
         """Count the use of ``article`` and open the reply to the customer with
-        the article's title, summary and text in it."""
+        the title, summary and text of its published version (never an edit
+        waiting for review)."""
         self.ensure_one()
         self.check_access("write")
         article.check_access("read")
+        live = article.live_revision_id.sudo()
+        if not live:
+            raise UserError(
+                self.env._(
+                    "Article %(name)s is not published: only a published "
+                    "article goes into a reply to the customer.",
+                    name=article.name,
+                )
+            )
         self.env["crm.knowledge.usage"].create(
             {"article_id": article.id, "complaint_id": self.id}
         )
-        parts = [Markup("<p><strong>%s</strong></p>") % article.name]
-        if article.summary:
-            parts.append(Markup("<p>%s</p>") % article.summary)
-        if not tools.is_html_empty(article.body):
-            parts.append(article.body)
+        parts = [Markup("<p><strong>%s</strong></p>") % live.name]
+        if live.summary:
+            parts.append(Markup("<p>%s</p>") % live.summary)
+        if not tools.is_html_empty(live.body):
+            parts.append(live.body)
         return {
             "type": "ir.actions.act_window",
             "name": self.env._("Reply to the Customer"),

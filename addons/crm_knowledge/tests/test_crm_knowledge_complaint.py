@@ -174,6 +174,27 @@ class TestCrmKnowledgeComplaint(KnowledgeFeedbackCase):
                 self.handler
             ).action_insert_in_complaint_reply()
 
+    def test_reply_gets_the_published_text_not_a_pending_edit(self):
+        complaint = self._complaint(product_id=self.chair.id)
+        article = self.chair_article.with_user(self.reviewer)
+        article.action_back_to_draft()
+        article.write({"name": "气压杆（修订中）", "body": "<p>未审核的新做法</p>"})
+        context = (
+            self.chair_article.with_user(self.handler)
+            .with_context(knowledge_complaint_id=complaint.id)
+            .action_insert_in_complaint_reply()["context"]
+        )
+        self.assertIn("办公椅气压杆漏气的处理方法", context["default_body"])
+        self.assertIn("由售后上门更换气压杆", context["default_body"])
+        self.assertNotIn("修订中", context["default_body"])
+        self.assertNotIn("未审核", context["default_body"])
+        # an article never published goes into no reply, and is not counted
+        with self.assertRaises(UserError):
+            self.draft.with_user(self.handler).with_context(
+                knowledge_complaint_id=complaint.id
+            ).action_insert_in_complaint_reply()
+        self.assertEqual(complaint.knowledge_usage_ids.article_id, self.chair_article)
+
     def test_resolved_complaint_to_solution_article(self):
         complaint = self._complaint(
             subject="办公椅坐下后自动下沉",
