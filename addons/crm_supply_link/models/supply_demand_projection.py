@@ -297,8 +297,7 @@ projected AS (
 ),
 written AS (
     INSERT INTO crm_supply_demand (
-        company_id, product_id, warehouse_id, %(columns)s,
-        create_uid, create_date, write_uid, write_date)
+        company_id, product_id, warehouse_id, %(columns)s)
     SELECT company_id, product_id, warehouse_id, confirmed_qty, quotation_qty,
            weighted_quotation_qty, demand_qty, key_account_qty, has_key_account,
            on_hand_qty, incoming_qty, outgoing_qty, rfq_qty, forecast_qty,
@@ -308,12 +307,10 @@ written AS (
            CASE WHEN missing > 0 THEN GREATEST(
                     CEIL(ROUND((missing / rounding)::numeric, 6)) * rounding,
                     vendor_min_qty)
-                ELSE 0 END,
-           %(uid)s, %(now)s, %(uid)s, %(now)s
+                ELSE 0 END
       FROM projected
         ON CONFLICT (company_id, product_id, warehouse_id) DO UPDATE
-       SET %(updates)s, write_uid = EXCLUDED.write_uid,
-           write_date = EXCLUDED.write_date
+       SET %(updates)s
      WHERE (%(old)s) IS DISTINCT FROM (%(new)s)
  RETURNING xmax = 0 AS inserted
 )
@@ -323,8 +320,6 @@ SELECT count(*) FILTER (WHERE inserted),
 """,
                 company=self.company.id,
                 today=self.today,
-                uid=self.env.uid,
-                now=self.now,
                 columns=self._identifiers(DEMAND_VALUES),
                 updates=SQL(", ").join(
                     SQL("%s = EXCLUDED.%s", SQL.identifier(name), SQL.identifier(name))
@@ -353,44 +348,44 @@ DELETE FROM crm_supply_demand d
         )
 
     def _write_sources(self):
-        """The stored sources follow the projected ones: one per product,
-        warehouse, order and kind, updated where a figure changed, deleted
-        when gone, inserted when new."""
+        """The stored sources follow the projected ones: one per demand line,
+        order and kind, updated where a figure changed, deleted when gone,
+        inserted when new."""
         self.env.cr.execute(
             SQL(
                 """
-UPDATE crm_supply_demand_source s
-   SET %(updates)s, write_uid = %(uid)s, write_date = %(now)s
-  FROM supply_demand_projected_source src
- WHERE s.company_id = src.company_id AND s.product_id = src.product_id
-   AND s.warehouse_id = src.warehouse_id AND s.order_id = src.order_id
-   AND s.kind = src.kind
-   AND (%(old)s) IS DISTINCT FROM (%(new)s);
-DELETE FROM crm_supply_demand_source s
- WHERE s.company_id = %(company)s AND %(product_filter)s
-   AND NOT EXISTS (
-       SELECT 1 FROM supply_demand_projected_source src
-        WHERE src.product_id = s.product_id AND src.warehouse_id = s.warehouse_id
-          AND src.order_id = s.order_id AND src.kind = s.kind);
-INSERT INTO crm_supply_demand_source (
-    demand_id, company_id, product_id, warehouse_id, order_id, kind, %(columns)s,
-    create_uid, create_date, write_uid, write_date)
-SELECT d.id, src.company_id, src.product_id, src.warehouse_id, src.order_id,
-       src.kind, %(values)s, %(uid)s, %(now)s, %(uid)s, %(now)s
+CREATE TEMPORARY TABLE supply_demand_projected_line ON COMMIT DROP AS
+SELECT d.id AS demand_id, src.*
   FROM supply_demand_projected_source src
   JOIN crm_supply_demand d
     ON d.company_id = src.company_id AND d.product_id = src.product_id
-   AND d.warehouse_id = src.warehouse_id
+   AND d.warehouse_id = src.warehouse_id;
+ANALYZE supply_demand_projected_line;
+UPDATE crm_supply_demand_source s
+   SET %(updates)s
+  FROM supply_demand_projected_line src
+ WHERE s.demand_id = src.demand_id AND s.order_id = src.order_id
+   AND s.kind = src.kind
+   AND (%(old)s) IS DISTINCT FROM (%(new)s);
+DELETE FROM crm_supply_demand_source s
+ USING crm_supply_demand d
+ WHERE d.id = s.demand_id AND s.company_id = %(company)s AND %(product_filter)s
+   AND NOT EXISTS (
+       SELECT 1 FROM supply_demand_projected_line src
+        WHERE src.demand_id = s.demand_id AND src.order_id = s.order_id
+          AND src.kind = s.kind);
+INSERT INTO crm_supply_demand_source (
+    demand_id, company_id, order_id, kind, %(columns)s)
+SELECT src.demand_id, src.company_id, src.order_id, src.kind, %(values)s
+  FROM supply_demand_projected_line src
  WHERE NOT EXISTS (
        SELECT 1 FROM crm_supply_demand_source s
-        WHERE s.company_id = src.company_id AND s.product_id = src.product_id
-          AND s.warehouse_id = src.warehouse_id AND s.order_id = src.order_id
-          AND s.kind = src.kind)
+        WHERE s.demand_id = src.demand_id AND s.order_id = src.order_id
+          AND s.kind = src.kind);
+DROP TABLE supply_demand_projected_line
 """,
                 company=self.company.id,
-                uid=self.env.uid,
-                now=self.now,
-                product_filter=self._product_filter(SQL("s.product_id")),
+                product_filter=self._product_filter(SQL("d.product_id")),
                 updates=SQL(", ").join(
                     SQL("%s = src.%s", SQL.identifier(name), SQL.identifier(name))
                     for name in SOURCE_VALUES
