@@ -2,7 +2,7 @@
     "name": "Customerism: Knowledge Base",
     "summary": "Solutions, FAQ, product and competitor knowledge and training "
     "for customer-facing staff",
-    "version": "18.0.1.0.0",
+    "version": "18.0.1.1.0",
     "category": "Sales/CRM",
     "license": "LGPL-3",
     "author": "Customerism",

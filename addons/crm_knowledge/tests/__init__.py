@@ -10,3 +10,5 @@ from . import test_crm_knowledge_report
 from . import test_crm_knowledge_tour
 from . import test_crm_knowledge_revision_tour
 from . import test_crm_knowledge_access
+from . import test_crm_knowledge_reader
+from . import test_crm_knowledge_migration
