@@ -27,7 +27,8 @@ def build_receivables(profiles, company, today, contacts_filter, as_of=None):
     default_limit = partners._fields["credit_limit"].get_company_dependent_fallback(
         partners
     )
-    credit_usage = SQL("NULL::numeric")
+    # the partner's own limit is read only when the company uses limits
+    credit_usage, credit_join = SQL("NULL::numeric"), SQL()
     if company.account_use_credit_limit:
         credit_usage = SQL(
             "round(100 * r.receivable / NULLIF(COALESCE("
@@ -35,6 +36,7 @@ def build_receivables(profiles, company, today, contacts_filter, as_of=None):
             company=str(company.id),
             default=default_limit or 0.0,
         )
+        credit_join = SQL("JOIN res_partner cp ON cp.id = r.partner_id")
     # the receivable accounts as values, not a subquery: PostgreSQL then reads
     # the open lines through Odoo's partial index on unreconciled lines
     # (account_move_line__unreconciled_index) instead of scanning every line
@@ -61,7 +63,7 @@ def build_receivables(profiles, company, today, contacts_filter, as_of=None):
         filter=contacts_filter,
     )
     if as_of:
-        lines = _open_lines_as_of(company, as_of, accounts)
+        lines = _open_lines_as_of(cr, company, as_of, accounts)
     cr.execute(SQL("DROP TABLE IF EXISTS customerism_receivable"))
     cr.execute(
         SQL(
@@ -83,46 +85,82 @@ WITH r AS (
 SELECT r.partner_id, r.receivable, COALESCE(r.overdue_amount, 0) AS overdue_amount,
        COALESCE(r.overdue_days, 0) AS overdue_days, %(credit_usage)s AS credit_usage
   FROM r
-  JOIN res_partner cp ON cp.id = r.partner_id
+  %(credit_join)s
             """,
             today=today,
             lines=lines,
             credit_usage=credit_usage,
+            credit_join=credit_join,
         )
     )
+    cr.execute(SQL("DROP TABLE IF EXISTS customerism_undone"))
     cr.execute(SQL("ANALYZE customerism_receivable (partner_id)"))
 
 
-def _open_lines_as_of(company, as_of, accounts):
+def _open_lines_as_of(cr, company, as_of, accounts):
     """SQL of the receivable lines of ``company`` open at the end of the day
     ``as_of`` (partner_id, date_maturity, amount_residual): the posted lines
-    dated up to it, less the partial reconciliations made by then (their
-    max_date, amounts in company currency)."""
-    return SQL(
-        """
-      SELECT aml.partner_id, aml.date_maturity,
-             aml.balance - COALESCE(rec.amount, 0) AS amount_residual
-        FROM account_move_line aml
-        LEFT JOIN (
-            SELECT line_id, sum(amount) AS amount
-              FROM (SELECT apr.debit_move_id AS line_id, apr.amount
-                      FROM account_partial_reconcile apr
-                     WHERE apr.company_id = %(company)s AND apr.max_date <= %(as_of)s
-                    UNION ALL
-                    SELECT apr.credit_move_id, -apr.amount
-                      FROM account_partial_reconcile apr
-                     WHERE apr.company_id = %(company)s AND apr.max_date <= %(as_of)s
-                   ) partials
-             GROUP BY line_id) rec ON rec.line_id = aml.id
-       WHERE aml.company_id = %(company)s
+    dated up to it, with the residual they had then.
+
+    A line's stored residual is its balance less all its partial
+    reconciliations (amounts in company currency, account.move.line
+    _compute_amount_residual), so its residual on ``as_of`` is the stored
+    one with the reconciliations made after that day (their max_date) added
+    back. Only two kinds of lines can be open then: those open now (read
+    through Odoo's partial index on unreconciled lines) and those reconciled
+    after the day; the fully reconciled history is never read. The
+    reconciliations after the day go into the temporary table
+    customerism_undone (line_id, amount), analyzed, as the lines join it."""
+    cr.execute(SQL("DROP TABLE IF EXISTS customerism_undone"))
+    cr.execute(
+        SQL(
+            """
+CREATE TEMPORARY TABLE customerism_undone AS
+SELECT undo.line_id, sum(undo.amount) AS amount
+  FROM account_partial_reconcile apr
+ -- one scan, each reconciliation for its two lines: given back to the debit
+ -- line, taken back from the credit line
+ CROSS JOIN LATERAL (VALUES (apr.debit_move_id, apr.amount),
+                            (apr.credit_move_id, -apr.amount)) undo (line_id, amount)
+ WHERE apr.company_id = %(company)s AND apr.max_date > %(as_of)s
+ GROUP BY undo.line_id
+            """,
+            company=company.id,
+            as_of=as_of,
+        )
+    )
+    cr.execute(SQL("ANALYZE customerism_undone"))
+    line_filter = SQL(
+        """aml.company_id = %(company)s
          AND aml.parent_state = 'posted'
          AND aml.date <= %(as_of)s
-         AND aml.account_id = ANY(%(accounts)s)
-         AND aml.balance <> COALESCE(rec.amount, 0)
-        """,
+         AND aml.account_id = ANY(%(accounts)s)""",
         company=company.id,
         as_of=as_of,
         accounts=accounts,
+    )
+    return SQL(
+        """
+      SELECT aml.partner_id, aml.date_maturity,
+             aml.amount_residual + COALESCE(undone.amount, 0) AS amount_residual
+        FROM account_move_line aml
+        LEFT JOIN customerism_undone undone ON undone.line_id = aml.id
+       WHERE %(line_filter)s
+         AND aml.reconciled IS NOT TRUE
+         AND aml.amount_residual + COALESCE(undone.amount, 0) <> 0
+      UNION ALL
+      SELECT aml.partner_id, aml.date_maturity, aml.amount_residual + undone.amount
+        FROM customerism_undone undone
+        -- each line by its id: PostgreSQL would rather scan every receivable
+        -- line of the period to hash them (OFFSET 0 keeps the lookup)
+        CROSS JOIN LATERAL (
+            SELECT aml.partner_id, aml.date_maturity, aml.amount_residual
+              FROM account_move_line aml
+             WHERE aml.id = undone.line_id AND %(line_filter)s AND aml.reconciled
+            OFFSET 0) aml
+       WHERE aml.amount_residual + undone.amount <> 0
+        """,
+        line_filter=line_filter,
     )
 
 

@@ -106,6 +106,18 @@ class TestReceivables(CustomerismCase):
         self.assertAlmostEqual(other.receivable_amount, 99999.0)
         self.assertEqual(other.lifecycle_stage, "prospect", "no order: no lifecycle")
 
+    def test_figures_without_credit_limits(self):
+        # the company does not use credit limits: the same receivables, no
+        # credit usage (the partners' limits are not read)
+        self.company.account_use_credit_limit = False
+        self._recompute()
+        profile = self._profile(self.customer)
+        self.assertAlmostEqual(profile.receivable_amount, 17900.0)
+        self.assertAlmostEqual(profile.overdue_amount, 12900.0)
+        self.assertEqual(profile.overdue_days, 47)
+        self.assertFalse(profile.credit_usage)
+        self.assertAlmostEqual(self._profile(self.other).receivable_amount, 99999.0)
+
     def test_reason_in_the_readers_language(self):
         self.env["res.lang"]._activate_lang("zh_CN")
         self.env["ir.module.module"]._load_module_terms(

@@ -61,6 +61,15 @@ class TestValueEngineAsOf(CustomerismCase):
             cls.env["account.payment.register"].with_context(
                 active_model="account.move", active_ids=invoice.ids
             ).create({"amount": 400.0, "payment_date": "2025-06-12"})._create_payments()
+        # settled after 2025-06-11: 300 due 2025-06-05, paid in full on
+        # 2025-06-20; 500 paid in advance on 2025-06-08 for an invoice of
+        # 2025-06-20 (that reconciliation dates from 2025-06-20)
+        cls.settled = cls._partner("As-of Settled")
+        cls._order(cls.settled, "2025-05-01", 100)
+        late = cls._invoice(cls.settled, "2025-06-01", "2025-06-05", 300.0)
+        cls._pay(late, 300.0, "2025-06-20", "2025-06-20")
+        advance = cls._invoice(cls.settled, "2025-06-20", "2025-06-20", 500.0)
+        cls._pay(advance, 500.0, "2025-06-08", "2025-06-21")
         # a serious complaint received on 2025-06-10, still open
         cls.complainer = cls._partner("As-of Complainer")
         cls._order(cls.complainer, "2024-05-01", 700)
@@ -97,6 +106,14 @@ class TestValueEngineAsOf(CustomerismCase):
             )
             invoice.action_post()
         return invoice
+
+    @classmethod
+    def _pay(cls, invoice, amount, date, on):
+        """Register a payment dated ``date``, on the day ``on``."""
+        with freeze_time(f"{on} 10:00:00"):
+            cls.env["account.payment.register"].with_context(
+                active_model="account.move", active_ids=invoice.ids
+            ).create({"amount": amount, "payment_date": date})._create_payments()
 
     def _as_of(self, date):
         """The engine's figures as of ``date``, per partner id."""
@@ -172,6 +189,18 @@ class TestValueEngineAsOf(CustomerismCase):
         self.assertAlmostEqual(float(end["overdue_amount"]), 600)
         self.assertEqual(end["overdue_days"], 20)
         self.assertEqual(end["new_stage"], "at_risk")
+        # the settled customer on 2025-06-11: the invoice paid on 2025-06-20
+        # open and 6 days overdue, the advance paid on 2025-06-08 open too
+        # (lowering the receivable); both were reconciled after that day
+        settled = eleventh[self.settled.id]
+        self.assertAlmostEqual(float(settled["receivable_amount"]), -200)
+        self.assertAlmostEqual(float(settled["overdue_amount"]), 300)
+        self.assertEqual(settled["overdue_days"], 6)
+        # on 2025-06-30 everything is settled, as the live recompute finds
+        settled = self._as_of(TODAY)[self.settled.id]
+        self.assertAlmostEqual(float(settled["receivable_amount"]), 0)
+        self.assertAlmostEqual(float(settled["overdue_amount"]), 0)
+        self.assertAlmostEqual(self._profile(self.settled).receivable_amount, 0)
         # before the complaint was received, the complainer is not at risk
         ninth = self._as_of("2025-06-09")
         self.assertIsNone(ninth[self.complainer.id]["complaint_risk"])
