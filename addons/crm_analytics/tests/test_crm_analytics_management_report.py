@@ -256,6 +256,47 @@ class TestCrmAnalyticsManagementReport(ReportData):
             self._pdf_text(self._wizard(company_id=bare.id, lang="en_US")),
         )
 
+    def test_mixed_currencies(self):
+        """An order in a foreign currency counts at its rate in the company's
+        currency; each company reports in its own currency."""
+        eur = self.env.ref("base.EUR")
+        eur.active = True
+        currency = self.company.currency_id
+        self.assertNotEqual(currency, eur)
+        self.env["res.currency.rate"].create(
+            {
+                "currency_id": eur.id,
+                "rate": 2.0,
+                "name": "2025-01-01",
+                "company_id": self.company.id,
+            }
+        )
+        pricelist = self.env["product.pricelist"].create(
+            {"name": "EUR", "currency_id": eur.id}
+        )
+        delta = self._partner("报表欧元客户")
+        self._order(delta, "2025-08-10", 1000, pricelist=pricelist)  # 500
+        self._order(delta, "2025-08-20", 300)
+        wizard = self._wizard(
+            date_from="2025-08-01", date_to="2025-08-31", lang="en_US"
+        )
+        net = wizard._report_figures()["key_figures"][0]
+        self.assertEqual(net["label"], f"Net value ({currency.name})")
+        self.assertAlmostEqual(net["value"], 500 + 300)
+        # a company in euros: its figures and units in euros
+        euro_co = self.env["res.company"].create(
+            {"name": "Report Euro Co", "currency_id": eur.id}
+        )
+        self.report_manager.company_ids = [Command.link(euro_co.id)]
+        wizard = self._wizard(company_id=euro_co.id, lang="en_US")
+        self.assertEqual(
+            wizard._report_figures()["key_figures"][0]["label"], "Net value (EUR)"
+        )
+        wizard.action_export_xlsx()
+        pyramid = self._read_xlsx(wizard.xlsx_file)["Customer Pyramid"]
+        self.assertEqual(pyramid[0][3], "Value, 12 Months (EUR)")
+        self.assertIn("Value, 12 Months (EUR)", self._pdf_text(wizard))
+
     def test_managers_only(self):
         analyst = new_test_user(
             self.env,
