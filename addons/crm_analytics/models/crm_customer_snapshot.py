@@ -340,39 +340,28 @@ class CrmCustomerSnapshot(models.Model):
     def _monthly_rates(self, company, date_from, date_to):
         """Churn and recovery per month end after ``date_from``'s up to
         ``date_to``'s, over the customers with a snapshot at both that month
-        end and the previous one: churn, the share of the customers with
-        orders and not lapsed the month before who are lapsed (中断期) now;
-        recovery, the share of those lapsed the month before who are not.
-        Returns one dict per month end with at least one such customer:
-        date, active (not lapsed before), churned, churn_rate, lapsed
-        (before), recovered, recovery_rate (None when nobody to count)."""
-        self.flush_model()
-        self.env.cr.execute(
-            SQL(
-                """
-                SELECT cur.date,
-                       count(*) FILTER (WHERE prev.lifecycle_stage
-                                        NOT IN ('lapsed', 'prospect')),
-                       count(*) FILTER (WHERE prev.lifecycle_stage
-                                        NOT IN ('lapsed', 'prospect')
-                                        AND cur.lifecycle_stage = 'lapsed'),
-                       count(*) FILTER (WHERE prev.lifecycle_stage = 'lapsed'),
-                       count(*) FILTER (WHERE prev.lifecycle_stage = 'lapsed'
-                                        AND cur.lifecycle_stage <> 'lapsed')
-                  FROM crm_customer_snapshot cur
-                  JOIN crm_customer_snapshot prev
-                    ON prev.company_id = cur.company_id
-                   AND prev.partner_id = cur.partner_id
-                   AND prev.date = (date_trunc('month', cur.date)
-                                    - interval '1 day')::date
-                 WHERE cur.company_id = %s AND cur.date > %s AND cur.date <= %s
-                 GROUP BY cur.date
-                 ORDER BY cur.date
-                """,
-                company.id,
-                month_end(date_from),
-                month_end(date_to),
-            )
+        end and the previous one, as the transition report defines them
+        (crm.customer.transition.report, read with the user's rights):
+        churn, the share of the customers buying and not lapsed the month
+        before who are lapsed (中断期) now; recovery, the share of those
+        lapsed the month before who are not. Returns one dict per month end
+        with at least one such customer: date, active (not lapsed before),
+        churned, churn_rate, lapsed (before), recovered, recovery_rate (None
+        when nobody to count)."""
+        rows = self.env["crm.customer.transition.report"]._read_group(
+            [
+                ("company_id", "=", company.id),
+                ("date", ">", month_end(date_from)),
+                ("date", "<=", month_end(date_to)),
+            ],
+            ["date:day"],
+            [
+                "active_count:sum",
+                "churned_count:sum",
+                "lapsed_count:sum",
+                "recovered_count:sum",
+            ],
+            order="date:day",
         )
         return [
             {
@@ -384,7 +373,7 @@ class CrmCustomerSnapshot(models.Model):
                 "recovered": recovered,
                 "recovery_rate": recovered / lapsed if lapsed else None,
             }
-            for day, active, churned, lapsed, recovered in self.env.cr.fetchall()
+            for day, active, churned, lapsed, recovered in rows
         ]
 
     def _movement_counts(self, company, date_from, date_to, column):

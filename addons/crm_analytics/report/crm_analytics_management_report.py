@@ -47,11 +47,11 @@ class CrmAnalyticsManagementReport(models.AbstractModel):
             "churn": line_chart(
                 months,
                 [
-                    (_("Churned"), [row["churned"] for row in churn]),
-                    (_("Recovered"), [row["recovered"] for row in churn]),
+                    (_("Churn rate"), [row["churn_rate"] for row in churn]),
+                    (_("Recovery rate"), [row["recovery_rate"] for row in churn]),
                 ],
-                _("Churn and recovery per month"),
-                _("Customers"),
+                _("Churn and recovery rate per month"),
+                _("Customers (%)"),
             ),
             "complaints": bar_chart(
                 [row["label"] for row in figures["root_causes"]],

@@ -1,5 +1,6 @@
 from odoo import fields, models
 from odoo.tools import SQL
+from odoo.tools.sql import create_index, index_exists
 
 from odoo.addons.crm_customerism.models.crm_customer_profile import (
     GRADE_SELECTION,
@@ -48,6 +49,27 @@ class CrmCustomerValueReport(models.Model):
         readonly=True,
         help="Orders minus credit notes (untaxed, company currency).",
     )
+
+    # the day of each document, as the view computes it: filtering a period
+    # reads these indexes, and their statistics (ANALYZE; PostgreSQL keeps
+    # none for an expression without an index that is not partial) give the
+    # planner the right row count, so that it hash-joins the partners of a
+    # period's 90,000 documents instead of looking them up one by one
+    _date_indexes = (
+        ("sale_order_date_order_day_index", "sale_order", "(date_order::date)"),
+        (
+            "account_move_invoice_day_index",
+            "account_move",
+            "(COALESCE(invoice_date, date))",
+        ),
+    )
+
+    def init(self):
+        super().init()
+        for name, table, expression in self._date_indexes:
+            if not index_exists(self.env.cr, name):
+                create_index(self.env.cr, name, table, [expression])
+                self.env.cr.execute(SQL("ANALYZE %s", SQL.identifier(table)))
 
     @property
     def _table_query(self):

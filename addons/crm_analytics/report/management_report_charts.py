@@ -100,10 +100,12 @@ def bar_chart(labels, values, title, ylabel=""):
 
 @_fonts
 def line_chart(labels, series, title, ylabel=""):
-    """``series``: [(name, values)], one line each over the ``labels``."""
+    """``series``: [(name, values)], one line each over the ``labels``; a
+    value None (no figure that month) leaves a gap."""
     figure, axes = _figure()
     for color, (name, values) in zip(COLORS, series, strict=False):
-        axes.plot(range(len(labels)), values, marker="o", label=name, color=color)
+        points = [float("nan") if value is None else value for value in values]
+        axes.plot(range(len(labels)), points, marker="o", label=name, color=color)
     axes.set_xticks(range(len(labels)), labels, rotation=30, ha="right")
     axes.set_title(title)
     axes.set_ylabel(ylabel)

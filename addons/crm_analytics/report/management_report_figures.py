@@ -2,7 +2,12 @@
 through the report models with the reader's rights (record rules apply), in
 the language of ``env``. Steps, one per section: key figures against the
 period before, the pyramid, the lifecycle and its transitions, churn and
-recovery per month, complaints and satisfaction, supplier quality."""
+recovery per month, complaints and satisfaction, supplier quality.
+
+The pyramid and the lifecycle are those of one day: today's live profiles
+when the period reaches today, otherwise the month-end snapshots of the last
+month end of the period. Churn and recovery per month are the snapshots'
+(crm.customer.transition.report defines them), not the stage history's."""
 
 from dateutil.relativedelta import relativedelta
 
@@ -13,9 +18,15 @@ from odoo.addons.crm_customerism.models.crm_customer_profile import (
     STAGE_SELECTION,
 )
 
+from ..models.crm_customer_snapshot import month_end
+
 
 def percent(part, whole):
     return 100.0 * part / whole if whole else 0.0
+
+
+def _percent_or_none(rate):
+    return None if rate is None else 100.0 * rate
 
 
 def change(current, previous):
@@ -32,6 +43,16 @@ class ManagementReportFigures:
         days = (date_to - date_from).days + 1
         self.prev_to = date_from - relativedelta(days=1)
         self.prev_from = self.prev_to - relativedelta(days=days - 1)
+        today = fields.Date.context_today(env.user)
+        # the day of the pyramid and the lifecycle: today, or the last month
+        # end of a past period (the snapshots are taken at month ends)
+        self.live = date_to >= today
+        if self.live:
+            self.as_of = today
+        elif date_to == month_end(date_to):
+            self.as_of = date_to
+        else:
+            self.as_of = date_to.replace(day=1) - relativedelta(days=1)
 
     def _labels(self, model, fname):
         field = self.env[model]._fields[fname]
@@ -56,6 +77,7 @@ class ManagementReportFigures:
     def compute(self):
         return {
             "key_figures": self.key_figures(),
+            "as_of": self.as_of_note(),
             "pyramid": self.pyramid(),
             "lifecycle": self.lifecycle(),
             "transitions": self.transitions(),
@@ -114,25 +136,51 @@ class ManagementReportFigures:
             for key, label in labels.items()
         ]
 
-    # -- pyramid and lifecycle: customers today, value of the period -------
+    # -- pyramid and lifecycle: customers on one day -----------------------
+
+    def _customers_on_day(self, groupby, aggregates):
+        """_read_group of the live profiles (today) or of the snapshots of
+        the month end ``as_of`` (a past period), per ``groupby``."""
+        domain = self._company() + [(groupby, "!=", False)]
+        if self.live:
+            model = self.env["crm.customer.profile"]
+        else:
+            model = self.env["crm.customer.snapshot"]
+            domain += [("date", "=", self.as_of)]
+        return model._read_group(domain, [groupby], aggregates)
+
+    def as_of_note(self):
+        """What day the pyramid and the lifecycle show, said in the report."""
+        _ = self.env._
+        if self.live:
+            return _(
+                "Customers today (%(date)s), from the live customer profiles.",
+                date=self.as_of,
+            )
+        snapshots = self.env["crm.customer.snapshot"].search_count(
+            self._company() + [("date", "=", self.as_of)], limit=1
+        )
+        if not snapshots:
+            return _(
+                "No monthly snapshot at %(date)s, the last month end of the "
+                "period: rebuild the snapshots (Customer Analytics > Rebuild "
+                "Snapshots) to see the customers of that day.",
+                date=self.as_of,
+            )
+        return _(
+            "Customers at the month end %(date)s, from the monthly snapshots.",
+            date=self.as_of,
+        )
 
     def pyramid(self):
-        Profile = self.env["crm.customer.profile"]
-        counts = dict(
-            Profile._read_group(
-                self._company() + [("grade", "!=", False)], ["grade"], ["__count"]
-            )
-        )
-        values = dict(
-            self.env["crm.customer.value.report"]._read_group(
-                self._company() + self._dates(self.date_from, self.date_to),
-                ["grade"],
-                ["net_value:sum"],
-            )
-        )
+        """Customers and their value of the last 12 months per grade, on the
+        day of the report (see as_of_note)."""
+        rows = self._customers_on_day("grade", ["__count", "current_value:sum"])
+        counts = {grade: count for grade, count, __ in rows}
+        values = {grade: value for grade, __, value in rows}
         labels = self._labels("crm.customer.profile", "grade")
         total_count = sum(counts.values())
-        total_value = sum(v for k, v in values.items() if k)
+        total_value = sum(values.values())
         return [
             {
                 "grade": grade,
@@ -146,13 +194,8 @@ class ManagementReportFigures:
         ]
 
     def lifecycle(self):
-        counts = dict(
-            self.env["crm.customer.profile"]._read_group(
-                self._company() + [("lifecycle_stage", "!=", False)],
-                ["lifecycle_stage"],
-                ["__count"],
-            )
-        )
+        """Customers per lifecycle stage on the day of the report."""
+        counts = dict(self._customers_on_day("lifecycle_stage", ["__count"]))
         labels = self._labels("crm.customer.profile", "lifecycle_stage")
         return [
             {"stage": stage, "label": labels[stage], "customers": counts.get(stage, 0)}
@@ -177,27 +220,29 @@ class ManagementReportFigures:
         ]
 
     def churn_recovery(self):
-        """Customers who lapsed (churned) and who came back (recovered) in
-        each month of the period, from their stage history."""
-        rows = self.env["crm.customer.stage.history"]._read_group(
-            self._company()
-            + self._dates(self.date_from, self.date_to)
-            + [("stage_to", "in", ("lapsed", "recovered"))],
-            ["date:month", "stage_to"],
-            ["__count"],
-        )
-        counts = {
-            (month.strftime("%Y-%m"), stage): count for month, stage, count in rows
+        """Churn and recovery at the end of each month of the period, from
+        the month-end snapshots (crm.customer.snapshot._monthly_rates):
+        None for a month without snapshots at its end and the one before."""
+        first = self.date_from.replace(day=1)
+        rates = {
+            row["date"]: row
+            for row in self.env["crm.customer.snapshot"]._monthly_rates(
+                self.company, first - relativedelta(days=1), self.date_to
+            )
         }
         months = []
-        month = self.date_from.replace(day=1)
+        month = first
         while month <= self.date_to:
-            key = month.strftime("%Y-%m")
+            row = rates.get(month_end(month), {})
             months.append(
                 {
-                    "month": key,
-                    "churned": counts.get((key, "lapsed"), 0),
-                    "recovered": counts.get((key, "recovered"), 0),
+                    "month": month.strftime("%Y-%m"),
+                    "active": row.get("active"),
+                    "churned": row.get("churned"),
+                    "churn_rate": _percent_or_none(row.get("churn_rate")),
+                    "lapsed": row.get("lapsed"),
+                    "recovered": row.get("recovered"),
+                    "recovery_rate": _percent_or_none(row.get("recovery_rate")),
                 }
             )
             month += relativedelta(months=1)

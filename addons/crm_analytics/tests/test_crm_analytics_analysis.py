@@ -175,6 +175,22 @@ class TestCrmAnalyticsAnalysis(CustomerismCase):
         with self.assertRaises(AccessError):
             self._run("rfm_segments", company_id=other.id)
 
+    def test_company_without_customers(self):
+        """The RFM segments and the lifetime value of a company without any
+        customer: tables of zeros, exported; the others say why not."""
+        bare = self.env["res.company"].create({"name": "Bare Analytics Co"})
+        self.analyst.company_ids = [Command.link(bare.id)]
+        rows = self._sheet(self._run("rfm_segments", company_id=bare.id))
+        self.assertEqual(rows[0][:2], ["Segment", "Customers"])
+        self.assertEqual(len(rows), 11)  # the ten segments, all empty
+        self.assertEqual({row[1] for row in rows[1:]}, {0})
+        rows = self._sheet(self._run("clv_distribution", company_id=bare.id))
+        self.assertEqual(rows[1][:2], ["All Customers", 0])
+        with self.assertRaisesRegex(UserError, "both lapsed and active"):
+            self._run("churn_drivers", company_id=bare.id)
+        with self.assertRaisesRegex(UserError, "No confirmed order of Bare"):
+            self._run("cohort_retention", company_id=bare.id)
+
     def test_a_plain_employee_cannot_run_analyses(self):
         employee = new_test_user(
             self.env, login="no_analytics", groups="base.group_user"

@@ -1,16 +1,20 @@
 """The printable management report: a real PDF printed by wkhtmltopdf
 through Odoo's report action, read back with pdftotext, in Chinese and in
 English, with the figures of the small data set; bad periods and a company
-without data."""
+without data. A past period's pyramid and lifecycle come from the month-end
+snapshots, today's from the live profiles, and churn and recovery from the
+snapshots: the stage history (which says otherwise here) is not read for
+them."""
 
 import base64
 import io
 import subprocess
 import unicodedata
+from datetime import timedelta
 
 import openpyxl
 
-from odoo import Command
+from odoo import Command, fields
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user, tagged
 from odoo.tools import config
@@ -59,6 +63,32 @@ class TestCrmAnalyticsManagementReport(ReportData):
                 for partner, date, stage_from, stage_to in changes
             ]
         )
+        # the month-end snapshots of May and June: (stage, grade, 12-month
+        # value). In June alpha lapses and comes back within the month (no
+        # churn between the two month ends), beta lapses (1 churned of the 2
+        # buying and not lapsed in May), gamma stays lapsed (0 recovered of
+        # 1); the pyramid of June 30 differs from today's profiles
+        month_ends = {
+            cls.alpha: (("growth", "major", 5000), ("recovered", "vip", 7500)),
+            cls.beta: (("maturity", "vip", 200), ("lapsed", "major", 200)),
+            cls.gamma: (("lapsed", "small", 700), ("lapsed", "small", 700)),
+        }
+        cls.env["crm.customer.snapshot"].create(
+            [
+                {
+                    "date": day,
+                    "company_id": cls.company.id,
+                    "partner_id": partner.id,
+                    "lifecycle_stage": stage,
+                    "grade": grade,
+                    "current_value": value,
+                }
+                for partner, rows in month_ends.items()
+                for day, (stage, grade, value) in zip(
+                    ("2025-05-31", "2025-06-30"), rows, strict=True
+                )
+            ]
+        )
         # wkhtmltopdf loads the report's styles from the test server
         cls.env["ir.config_parameter"].set_param(
             "report.url", f"http://127.0.0.1:{config['http_port']}"
@@ -98,18 +128,40 @@ class TestCrmAnalyticsManagementReport(ReportData):
         # June: alpha 3000 - 500 credit note, beta 200; the 30 days before: 5000
         self.assertEqual((net["value"], net["previous"]), (2700, 5000))
         self.assertAlmostEqual(net["change"], -46.0)
+        # June is past: the pyramid and the lifecycle of its last day, from
+        # the snapshots (today's profiles have alpha major and beta VIP)
         pyramid = {row["grade"]: row for row in figures["pyramid"]}
         self.assertEqual(
             [row["grade"] for row in figures["pyramid"]],
             ["vip", "major", "ordinary", "small"],
         )
-        self.assertEqual(pyramid["major"]["customers"], 1)
-        self.assertAlmostEqual(pyramid["major"]["value_share"], 2500 / 2700 * 100)
-        self.assertEqual(pyramid["small"]["value"], 0)
-        churn = {row["month"]: row for row in figures["churn"]}
-        self.assertEqual(list(churn), ["2025-06"])
         self.assertEqual(
-            (churn["2025-06"]["churned"], churn["2025-06"]["recovered"]), (2, 1)
+            [(row["customers"], row["value"]) for row in figures["pyramid"]],
+            [(1, 7500), (1, 200), (0, 0), (1, 700)],
+        )
+        self.assertAlmostEqual(pyramid["vip"]["value_share"], 7500 / 8400 * 100)
+        self.assertAlmostEqual(pyramid["small"]["customer_share"], 100 / 3)
+        lifecycle = {row["stage"]: row["customers"] for row in figures["lifecycle"]}
+        self.assertEqual(
+            {stage: count for stage, count in lifecycle.items() if count},
+            {"recovered": 1, "lapsed": 2},
+        )
+        self.assertIn("2025-06-30", figures["as_of"])
+        # churn and recovery between the month ends (the stage history says
+        # 2 lapsed and 1 recovered in June)
+        self.assertEqual(
+            figures["churn"],
+            [
+                {
+                    "month": "2025-06",
+                    "active": 2,
+                    "churned": 1,
+                    "churn_rate": 50.0,
+                    "lapsed": 1,
+                    "recovered": 0,
+                    "recovery_rate": 0.0,
+                }
+            ],
         )
         self.assertEqual(figures["complaints"]["complaint_count"], 3)
         self.assertEqual(figures["complaints"]["remedy_cost"], 500)
@@ -117,6 +169,39 @@ class TestCrmAnalyticsManagementReport(ReportData):
         self.assertEqual(
             (supplier["complaint_count"], supplier["over_sla_count"]), (2, 1)
         )
+
+    def test_pyramid_today_and_months_without_snapshots(self):
+        today = fields.Date.context_today(self.report_manager)
+        wizard = self._wizard(
+            date_from=today - timedelta(days=40), date_to=today, lang="en_US"
+        )
+        figures = wizard._report_figures()
+        # the period reaches today: the live profiles (grades overridden:
+        # alpha major, beta VIP, gamma small; 12-month values of 2025-06-30)
+        self.assertEqual(
+            [(row["customers"], row["value"]) for row in figures["pyramid"]],
+            [(1, 200), (1, 7500), (0, 0), (1, 700)],
+        )
+        self.assertEqual(
+            figures["as_of"],
+            f"Customers today ({today}), from the live customer profiles.",
+        )
+        # no snapshots at these month ends: no figure, not a zero
+        self.assertEqual(
+            len(figures["churn"]),
+            len({today.month, (today - timedelta(days=40)).month}),
+        )
+        self.assertEqual(
+            {row["churned"] for row in figures["churn"]}
+            | {row["churn_rate"] for row in figures["churn"]},
+            {None},
+        )
+        # a past period without snapshots says so
+        figures = self._wizard(
+            date_from="2025-03-01", date_to="2025-03-20", lang="en_US"
+        )._report_figures()
+        self.assertEqual(sum(row["customers"] for row in figures["pyramid"]), 0)
+        self.assertIn("No monthly snapshot at 2025-02-28", figures["as_of"])
 
     def test_pdf_in_chinese_and_english(self):
         text = self._pdf_text(self._wizard())
@@ -131,6 +216,8 @@ class TestCrmAnalyticsManagementReport(ReportData):
             self.assertIn(heading, text)
         self.assertIn("2,700.00 5,000.00 -46.00", text)
         self.assertIn("报表供应商 2 1 500.00", text)
+        self.assertIn("2025-06 2 1 50.00 1 0 0.00", text)
+        self.assertIn("2025-06-30", text)
         english = self._pdf_text(self._wizard(lang="en_US"))
         self.assertIn("Customer Pyramid", english)
         self.assertIn("Supplier Quality", english)
@@ -157,7 +244,7 @@ class TestCrmAnalyticsManagementReport(ReportData):
         empty = self._wizard(date_from="2030-01-01", date_to="2030-01-31", lang="en_US")
         text = self._pdf_text(empty)
         self.assertIn("No stage change in this period.", text)
-        self.assertIn("2030-01 0 0", text)
+        self.assertIn("2030-01 — — — — — —", text)
         # a company without data
         bare = self.env["res.company"].create({"name": "Bare Co"})
         self.report_manager.company_ids = [Command.link(bare.id)]
@@ -168,6 +255,47 @@ class TestCrmAnalyticsManagementReport(ReportData):
             "No complaint traced to a supplier",
             self._pdf_text(self._wizard(company_id=bare.id, lang="en_US")),
         )
+
+    def test_mixed_currencies(self):
+        """An order in a foreign currency counts at its rate in the company's
+        currency; each company reports in its own currency."""
+        eur = self.env.ref("base.EUR")
+        eur.active = True
+        currency = self.company.currency_id
+        self.assertNotEqual(currency, eur)
+        self.env["res.currency.rate"].create(
+            {
+                "currency_id": eur.id,
+                "rate": 2.0,
+                "name": "2025-01-01",
+                "company_id": self.company.id,
+            }
+        )
+        pricelist = self.env["product.pricelist"].create(
+            {"name": "EUR", "currency_id": eur.id}
+        )
+        delta = self._partner("报表欧元客户")
+        self._order(delta, "2025-08-10", 1000, pricelist=pricelist)  # 500
+        self._order(delta, "2025-08-20", 300)
+        wizard = self._wizard(
+            date_from="2025-08-01", date_to="2025-08-31", lang="en_US"
+        )
+        net = wizard._report_figures()["key_figures"][0]
+        self.assertEqual(net["label"], f"Net value ({currency.name})")
+        self.assertAlmostEqual(net["value"], 500 + 300)
+        # a company in euros: its figures and units in euros
+        euro_co = self.env["res.company"].create(
+            {"name": "Report Euro Co", "currency_id": eur.id}
+        )
+        self.report_manager.company_ids = [Command.link(euro_co.id)]
+        wizard = self._wizard(company_id=euro_co.id, lang="en_US")
+        self.assertEqual(
+            wizard._report_figures()["key_figures"][0]["label"], "Net value (EUR)"
+        )
+        wizard.action_export_xlsx()
+        pyramid = self._read_xlsx(wizard.xlsx_file)["Customer Pyramid"]
+        self.assertEqual(pyramid[0][3], "Value, 12 Months (EUR)")
+        self.assertIn("Value, 12 Months (EUR)", self._pdf_text(wizard))
 
     def test_managers_only(self):
         analyst = new_test_user(
@@ -192,16 +320,23 @@ class TestCrmAnalyticsManagementReport(ReportData):
                 "Grade",
                 "Customers",
                 "Customers (%)",
-                f"Net Value ({currency})",
+                f"Value, 12 Months ({currency})",
                 "Value (%)",
             ],
         )
         self.assertEqual(pyramid[2][:2], ["Major", 1])
-        self.assertEqual(pyramid[2][3], 2500)
+        self.assertEqual(pyramid[2][3], 200)
+        self.assertEqual(
+            pyramid[-1],
+            ["Customers at the month end 2025-06-30, from the monthly snapshots."]
+            + [None] * 4,
+        )
         suppliers = sheets["Supplier Quality"]
         self.assertIn(f"Cost of Remedies ({currency})", suppliers[0])
         self.assertEqual(suppliers[1][:3], ["报表供应商", 2, 1])
-        self.assertEqual(sheets["Churn and Recovery"][1], ["2025-06", 2, 1])
+        self.assertEqual(
+            sheets["Churn and Recovery"][1], ["2025-06", 2, 1, 50, 1, 0, 0]
+        )
         chinese = self._wizard()
         chinese.action_export_xlsx()
         self.assertIn("客户金字塔", self._read_xlsx(chinese.xlsx_file))

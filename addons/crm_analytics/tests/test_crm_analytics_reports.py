@@ -6,6 +6,7 @@ only their companies' rows."""
 from odoo import Command
 from odoo.exceptions import AccessError
 from odoo.tests import new_test_user, tagged
+from odoo.tools.sql import index_exists
 
 from odoo.addons.crm_customerism.models.crm_customer_profile import STAGE_SELECTION
 
@@ -20,6 +21,22 @@ class TestCrmAnalyticsReports(ReportData):
             .with_user(self.report_manager)
             ._read_group(domain or [], groupby, aggregates)
         )
+
+    def test_period_of_customer_value_filters_on_indexed_days(self):
+        """The dashboard's key figures filter the value report by period:
+        the day of its orders and credit notes is indexed (and so has
+        statistics), and a period's figures are right at its edges."""
+        Report = self.env["crm.customer.value.report"]
+        for name, __, __ in Report._date_indexes:
+            self.assertTrue(index_exists(self.env.cr, name), name)
+        [(net, orders)] = Report.with_user(self.report_manager)._read_group(
+            [("date", ">=", "2025-06-05"), ("date", "<=", "2025-06-25")],
+            [],
+            ["net_value:sum", "order_count:sum"],
+        )
+        # alpha's June order (3000) less its credit note of the 25th (500),
+        # beta's order of the 20th (200)
+        self.assertEqual((net, orders), (2700, 2))
 
     def test_customer_value_by_grade_and_month(self):
         rows = self._groups(

@@ -97,7 +97,7 @@ class TestCrmCustomerSnapshot(CustomerismCase):
         )
 
     def test_transition_matrix_and_rates(self):
-        partners = [self._partner(f"Move {i}") for i in range(5)]
+        partners = [self._partner(f"Move {i}") for i in range(6)]
         # May -> June
         moves = [
             ("maturity", "vip", True, "maturity", "vip", True),
@@ -105,6 +105,8 @@ class TestCrmCustomerSnapshot(CustomerismCase):
             ("growth", "ordinary", False, "lapsed", "small", False),
             ("lapsed", "small", False, "recovered", "major", True),
             ("lapsed", "small", False, "lapsed", "small", False),
+            # a prospect has never bought: not in the base of the churn rate
+            ("prospect", False, False, "new", "small", False),
         ]
         for partner, (s1, g1, k1, s2, g2, k2) in zip(partners, moves, strict=True):
             self._row(partner, "2025-05-31", s1, g1, k1)
@@ -113,7 +115,7 @@ class TestCrmCustomerSnapshot(CustomerismCase):
         self._row(partners[0], "2025-04-30", "growth", "major")
         domain = [("partner_id", "in", [p.id for p in partners])]
         rows = self.Transition.search(domain + [("date", "=", "2025-06-30")])
-        self.assertEqual(len(rows), 5)
+        self.assertEqual(len(rows), 6)
         matrix = {
             (stage_from, stage_to): count
             for stage_from, stage_to, count in self.Transition._read_group(
@@ -130,15 +132,42 @@ class TestCrmCustomerSnapshot(CustomerismCase):
                 ("growth", "lapsed"): 1,
                 ("lapsed", "recovered"): 1,
                 ("lapsed", "lapsed"): 1,
+                ("prospect", "new"): 1,
             },
         )
-        [(churn, recovery)] = self.Transition._read_group(
+        [(churn, recovery, *counts)] = self.Transition._read_group(
             domain + [("date", "=", "2025-06-30")],
             [],
-            ["churn_rate:avg", "recovery_rate:avg"],
+            [
+                "churn_rate:avg",
+                "recovery_rate:avg",
+                "active_count:sum",
+                "churned_count:sum",
+                "lapsed_count:sum",
+                "recovered_count:sum",
+            ],
         )
-        self.assertAlmostEqual(churn, 1 / 3)  # 1 of the 3 not lapsed in May
+        self.assertAlmostEqual(churn, 1 / 3)  # 1 of the 3 buying, not lapsed in May
         self.assertAlmostEqual(recovery, 1 / 2)  # 1 of the 2 lapsed in May
+        self.assertEqual(counts, [3, 1, 2, 1])
+        movements = dict(
+            self.Transition._read_group(
+                domain + [("movement", "!=", False)], ["movement"], ["__count"]
+            )
+        )
+        self.assertEqual(movements, {"churned": 1, "recovered": 1})
+        # the movement methods read the same definition
+        [june] = self.Snapshot._monthly_rates(
+            self.company,
+            fields.Date.to_date("2025-05-31"),
+            fields.Date.to_date("2025-06-30"),
+        )
+        self.assertEqual(
+            (june["active"], june["churned"], june["lapsed"], june["recovered"]),
+            (3, 1, 2, 1),
+        )
+        self.assertAlmostEqual(june["churn_rate"], churn)
+        self.assertAlmostEqual(june["recovery_rate"], recovery)
         moves_by_partner = {row.partner_id: row for row in rows}
         self.assertEqual(moves_by_partner[partners[0]].grade_move, "same")
         self.assertEqual(moves_by_partner[partners[1]].grade_move, "down")
@@ -149,7 +178,7 @@ class TestCrmCustomerSnapshot(CustomerismCase):
         groups = self.Transition._read_group(domain, ["stage_to"], ["__count"])
         self.assertEqual(
             [stage for stage, _count in groups],
-            ["maturity", "at_risk", "lapsed", "recovered"],
+            ["new", "maturity", "at_risk", "lapsed", "recovered"],
         )
 
     def test_access(self):

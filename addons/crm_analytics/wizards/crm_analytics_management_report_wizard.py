@@ -169,7 +169,7 @@ class CrmAnalyticsManagementReportWizard(models.TransientModel):
                     _("Grade"),
                     _("Customers"),
                     _("Customers (%)"),
-                    _("Net Value (%(currency)s)", currency=money),
+                    _("Value, 12 Months (%(currency)s)", currency=money),
                     _("Value (%)"),
                 ],
                 [
@@ -181,12 +181,14 @@ class CrmAnalyticsManagementReportWizard(models.TransientModel):
                         row["value_share"],
                     )
                     for row in figures["pyramid"]
-                ],
+                ]
+                + [(), (figures["as_of"],)],
             ),
             (
                 _("Lifecycle"),
                 [_("Lifecycle Stage"), _("Customers")],
-                [(row["label"], row["customers"]) for row in figures["lifecycle"]],
+                [(row["label"], row["customers"]) for row in figures["lifecycle"]]
+                + [(), (figures["as_of"],)],
             ),
             (
                 _("Transitions"),
@@ -198,9 +200,25 @@ class CrmAnalyticsManagementReportWizard(models.TransientModel):
             ),
             (
                 _("Churn and Recovery"),
-                [_("Month"), _("Churned (Customers)"), _("Recovered (Customers)")],
                 [
-                    (row["month"], row["churned"], row["recovered"])
+                    _("Month"),
+                    _("Active Before (Customers)"),
+                    _("Churned (Customers)"),
+                    _("Churn Rate (%)"),
+                    _("Lapsed Before (Customers)"),
+                    _("Recovered (Customers)"),
+                    _("Recovery Rate (%)"),
+                ],
+                [
+                    (
+                        row["month"],
+                        row["active"],
+                        row["churned"],
+                        row["churn_rate"],
+                        row["lapsed"],
+                        row["recovered"],
+                        row["recovery_rate"],
+                    )
                     for row in figures["churn"]
                 ],
             ),
