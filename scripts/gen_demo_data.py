@@ -70,11 +70,16 @@ Scales (times measured on the shared 2-core development machine):
   40 in 100 sizes, with their vendor prices and opening stock), three
   warehouses sharing the open orders (3,800 moved to the two new ones), and
   opportunities with probabilities behind 3 open quotations in 5 (2,900);
-  these steps are set-based and take seconds. One run measured under a load
-  average of 13-17 on the 2 shared cores took 61 minutes, most of it in the
-  steps that existed before (staging 15 min, deliveries 11 min); 11 of those
-  minutes went to the opening stock of the sizes through the ORM, since
-  copied set-based.
+  these steps are set-based and take seconds. For the complaint and supplier
+  quality figures (``demo_data.bulk_complaints``): one complaint per 30 done
+  deliveries (about 14,000) on their orders, deliveries and products, over
+  every channel, category and stage with their SLA deadlines and dates,
+  about 30 % with a supplier root cause (most on two "bad" suppliers) and
+  ratings on part of the closed ones; bench-small gets them too. One run
+  measured under a load average of 13-17 on the 2 shared cores took 61
+  minutes, most of it in the steps that existed before (staging 15 min,
+  deliveries 11 min); 11 of those minutes went to the opening stock of the
+  sizes through the ORM, since copied set-based.
 - ``bench-small``: the bench path with 2,000 customers and 20,000 lines and a
   catalogue of 200 products (5 sizes), for development (about 45 s).
   ``--customers`` and ``--lines`` override the size of any scale.
@@ -109,6 +114,8 @@ MIN_CUSTOMERS = 20  # every behaviour profile needs a customer
 HISTORY_DAYS = 730
 # bench scales: sizes (规格) of each of the 40 products, see demo_data.bench_supply
 CATALOGUE_SIZES = {"bench": 100, "bench-small": 5}
+# bench scales: one complaint per so many done deliveries, see demo_data.bulk_complaints
+COMPLAINT_EVERY = {"bench": 30, "bench-small": 30}
 
 _logger = logging.getLogger("gen_demo_data")
 
@@ -285,6 +292,8 @@ def generate(env, args):
     )
     orm = OrmLoader(env, master, plan, orm_orders)
     bulk = BulkLoader(env, master, plan, bulk_orders)
+    bulk.complaint_every = COMPLAINT_EVERY.get(args.scale, 0)
+    bulk.complaint_seed = args.seed
     if args.bulk_customers:
         bulk.load_partners()
         orm.partner_ids = bulk.partner_ids

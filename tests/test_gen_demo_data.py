@@ -819,6 +819,235 @@ def test_bulk_path_supply_content(bulk_db):
     assert len({p for _s, _k, p, _same in opportunities}) > 1
 
 
+COMPLAINT_CHECKS = r"""
+import json, sys
+import odoo
+from odoo import SUPERUSER_ID, api
+
+conf, db, first_id = sys.argv[1], sys.argv[2], int(sys.argv[3])
+odoo.tools.config.parse_config(["-c", conf, "-d", db, "--log-level=warn"])
+registry = odoo.modules.registry.Registry(db)
+result = {"deadlines": 0, "wrong": []}
+with registry.cursor() as cr:
+    env = api.Environment(cr, SUPERUSER_ID, {})
+    complaints = env["crm.complaint"].search([("id", ">=", first_id)])
+    for complaint in complaints:
+        policy = complaint.sla_policy_id
+        expected = {
+            "sla_policy_id": env["crm.complaint.sla.policy"]._find(
+                complaint.company_id, complaint.severity, complaint.service_tier
+            ),
+            "response_deadline": complaint._working_deadline(policy.response_hours),
+            "resolution_deadline": complaint._working_deadline(
+                policy.resolution_hours
+            ),
+            "email_from": complaint.partner_id.email_formatted or False,
+            "commercial_partner_id": complaint.partner_id.commercial_partner_id,
+        }
+        if complaint.root_cause_type == "supplier":
+            expected["supplier_id"] = complaint._trace_supplier()
+        for field, value in expected.items():
+            if complaint[field] != value:
+                result["wrong"].append([complaint.name, field, str(complaint[field]),
+                                        str(value)])
+        result["deadlines"] += 1
+    result["overdue"] = env["crm.complaint"].search_count(
+        [("id", ">=", first_id), ("sla_status", "=", "overdue")]
+    )
+    result["rated"] = env["crm.complaint"].search_count(
+        [("id", ">=", first_id), ("rating_last_value", ">", 0)]
+    )
+    result["ratings"] = env["rating.rating"].search_count(
+        [("res_model", "=", "crm.complaint"), ("res_id", ">=", first_id),
+         ("consumed", "=", True)]
+    )
+    cr.rollback()
+print("RESULT " + json.dumps(result, default=str))
+"""
+
+
+def test_bulk_path_complaints(bulk_db, cluster, base_db):
+    """The bench scales hold complaints on delivered orders: about one per 30
+    done deliveries, on the order's customer, delivery and products, in every
+    stage with dates in order, a share with a supplier root cause on the
+    product's vendor (more for the bad suppliers), SLA deadlines and policies
+    as the model computes them, ratings behind the rated ones."""
+    db = bulk_db
+    done_deliveries = """
+        SELECT count(*) FROM stock_picking p
+          JOIN stock_picking_type t ON t.id = p.picking_type_id
+         WHERE t.code = 'outgoing' AND p.state = 'done' AND p.sale_id IS NOT NULL
+    """
+    base = Db(cluster, base_db)
+    try:
+        first_id = base.one("SELECT COALESCE(max(id), 0) + 1 FROM crm_complaint")
+        deliveries = db.one(done_deliveries) - base.one(done_deliveries)
+    finally:
+        base.close()
+    stages = dict(
+        db.all(
+            "SELECT stage, count(*) FROM crm_complaint WHERE id >= %s GROUP BY stage",
+            [first_id],
+        )
+    )
+    total = sum(stages.values())
+    assert deliveries // 30 - 3 <= total <= deliveries // 30, (deliveries, stages)
+    assert total >= 50
+    # mostly closed or resolved, some still open
+    assert stages.get("closed", 0) + stages.get("resolved", 0) > total / 2, stages
+    assert set(stages) & {"new", "acknowledged", "investigating", "waiting"}, stages
+    # each on a done delivery of its own order, a product of that delivery,
+    # from the order's customer, received after the delivery and by the last day
+    wrong = db.all(
+        """
+        SELECT c.name FROM crm_complaint c
+          JOIN sale_order so ON so.id = c.sale_order_id
+          JOIN stock_picking p ON p.id = c.picking_id
+         WHERE c.id >= %s
+           AND (p.sale_id <> so.id OR p.state <> 'done'
+                OR c.commercial_partner_id <> so.partner_id
+                OR c.sla_start < p.date_done OR c.sla_start > %s
+                OR c.create_date <> c.sla_start OR c.company_id <> so.company_id
+                OR NOT EXISTS (SELECT FROM stock_move m WHERE m.picking_id = p.id
+                                  AND m.product_id = c.product_id))
+        """,
+        [first_id, TODAY + timedelta(days=1)],
+    )
+    assert not wrong, wrong[:5]
+    assert (
+        db.one(
+            "SELECT count(*) FROM crm_complaint WHERE id >= %s"
+            " AND (picking_id IS NULL OR sale_order_id IS NULL OR user_id IS NULL)",
+            [first_id],
+        )
+        == 0
+    )
+    # dates follow the stages: handled ones were acknowledged, then resolved
+    # (with a root cause and a resolution), then closed
+    wrong_dates = db.all(
+        """
+        SELECT name, stage FROM crm_complaint WHERE id >= %s AND NOT (
+            CASE WHEN stage IN ('resolved', 'closed') THEN
+                     acknowledged_date > sla_start
+                     AND resolved_date > acknowledged_date
+                     AND root_cause_type IS NOT NULL AND resolution IS NOT NULL
+                     AND (stage = 'resolved') = (closed_date IS NULL)
+                     AND (closed_date IS NULL OR closed_date > resolved_date)
+                 WHEN stage = 'new' THEN acknowledged_date IS NULL
+                 ELSE resolved_date IS NULL AND closed_date IS NULL
+                      AND (stage = 'cancelled' OR acknowledged_date > sla_start)
+            END
+            AND (stage = 'waiting') = (pause_start IS NOT NULL)
+            AND response_deadline > sla_start
+            AND resolution_deadline >= response_deadline
+            AND sla_policy_id IS NOT NULL AND service_tier IS NOT NULL)
+        """,
+        [first_id],
+    )
+    assert not wrong_dates, wrong_dates[:5]
+    # some answered or resolved late against their deadlines, most on time
+    late = db.one(
+        "SELECT count(*) FROM crm_complaint WHERE id >= %s"
+        " AND resolved_date > resolution_deadline",
+        [first_id],
+    )
+    assert 0 < late < (stages.get("closed", 0) + stages.get("resolved", 0)) / 2
+    # names from the complaint sequence, with the year of their receipt
+    assert (
+        db.one(
+            "SELECT count(*) FROM crm_complaint WHERE id >= %s"
+            " AND name NOT LIKE 'TS/' || extract(year FROM sla_start) || '/%%'",
+            [first_id],
+        )
+        == 0
+    )
+    assert db.one("SELECT count(DISTINCT name) = count(*) FROM crm_complaint")
+    # channels, severities, categories all used
+    for column, least in (("channel", 5), ("severity", 4), ("category_id", 5)):
+        assert (
+            db.one(
+                f"SELECT count(DISTINCT {column}) FROM crm_complaint WHERE id >= %s",
+                [first_id],
+            )
+            >= least
+        ), column
+    # a supplier root cause names a vendor of the complained product; about
+    # 30 %, most for the bad suppliers (东莞美达, 深圳华强)
+    supplier_rows = db.all(
+        """
+        SELECT c.supplier_id, s.name,
+               EXISTS (SELECT FROM product_supplierinfo si
+                         JOIN product_product pp
+                           ON pp.product_tmpl_id = si.product_tmpl_id
+                        WHERE pp.id = c.product_id AND si.partner_id = c.supplier_id)
+          FROM crm_complaint c JOIN res_partner s ON s.id = c.supplier_id
+         WHERE c.id >= %s AND c.root_cause_type = 'supplier'
+        """,
+        [first_id],
+    )
+    assert all(vendor for __, __, vendor in supplier_rows)
+    assert 0.15 * total < len(supplier_rows) < 0.45 * total, (len(supplier_rows), total)
+    assert (
+        db.one(
+            "SELECT count(*) FROM crm_complaint WHERE id >= %s AND supplier_id IS"
+            " NOT NULL AND root_cause_type IS DISTINCT FROM 'supplier'",
+            [first_id],
+        )
+        == 0
+    )
+    per_supplier = {}
+    for __, name, __ in supplier_rows:
+        per_supplier[name] = per_supplier.get(name, 0) + 1
+    top = sorted(per_supplier, key=per_supplier.get, reverse=True)[:2]
+    assert set(top) & {"东莞美达办公家具有限公司", "深圳华强电子科技有限公司"}, (
+        per_supplier
+    )
+    # ratings: consumed rating rows behind rating_last_value, closed ones only
+    ratings = db.all(
+        """
+        SELECT c.stage, c.rating_last_value, r.rating, r.rating_text,
+               r.partner_id = c.partner_id, r.create_date > c.closed_date
+          FROM crm_complaint c
+          JOIN rating_rating r ON r.res_model = 'crm.complaint' AND r.res_id = c.id
+         WHERE c.id >= %s
+        """,
+        [first_id],
+    )
+    assert ratings
+    assert all(
+        stage == "closed"
+        and last == rating
+        and 1 <= rating <= 5
+        and text
+        and same
+        and after
+        for stage, last, rating, text, same, after in ratings
+    ), ratings[:5]
+    assert db.one(
+        "SELECT count(*) FROM crm_complaint WHERE id >= %s AND rating_last_value > 0",
+        [first_id],
+    ) == len(ratings)
+    # what the ORM computes for the same complaints: policy, deadlines on the
+    # company calendar, e-mail, customer, traced supplier
+    result = subprocess.run(
+        [PYTHON, "-c", COMPLAINT_CHECKS, TEST_CONF, db.name, str(first_id)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=ROOT,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    line = next(
+        line for line in result.stdout.splitlines() if line.startswith("RESULT ")
+    )
+    checks = json.loads(line[len("RESULT ") :])
+    assert checks["deadlines"] == total
+    assert not checks["wrong"], checks["wrong"][:10]
+    assert checks["overdue"] > 0  # open ones past their deadlines
+    assert checks["rated"] == checks["ratings"] == len(ratings)
+
+
 def test_bulk_path_is_readable_by_the_orm(bulk_db):
     result = orm_checks(bulk_db)
     assert result["orders_read"] == 200 and result["moves_read"] == 200

@@ -16,7 +16,9 @@ one ``INSERT ... SELECT`` per table and document kind:
   the links to the order lines);
 - payments: ``account_payment`` with their journal entries, and the
   reconciliations (``account_partial_reconcile``, ``account_full_reconcile``)
-  of invoices with payments and credit notes.
+  of invoices with payments and credit notes;
+- complaints on the bench scales (``complaint_every``): ``crm_complaint``
+  and ``rating_rating``, see :mod:`.bulk_complaints`.
 
 The result is what the ORM would have written, minus chatter: stored
 computed fields (totals, invoice and delivery status, residuals, payment
@@ -41,6 +43,7 @@ from datetime import time as dtime
 from odoo.tools import SQL
 
 from . import names
+from .bulk_complaints import ComplaintInserts
 from .bulk_inserts import DocumentInserts
 from .bulk_staging import LINE_COLUMNS, ORDER_COLUMNS, TAX_LINE_COLUMNS, Stager
 from .master import MODULE
@@ -86,7 +89,7 @@ class Ids:
         return first
 
 
-class BulkLoader(DocumentInserts):
+class BulkLoader(DocumentInserts, ComplaintInserts):
     def __init__(self, env, master, plan, orders):
         self.env = env
         self.cr = env.cr
@@ -112,10 +115,14 @@ class BulkLoader(DocumentInserts):
             self._step("deliveries", self.insert_deliveries)
             self._step("invoices and credit notes", self.insert_invoices)
             self._step("payments and reconciliations", self.insert_payments)
+            if self.complaint_every:
+                self._step("complaints", self.insert_complaints)
         self._step("finishing", self.finish)
         self.env.invalidate_all()
         # the ORM keeps the last number of journal sequences for the transaction
         self.env["account.move"]._get_sequence_cache().clear()
+        if self.complaint_count:
+            self._step("complaint risk flags", self.flag_complaint_risks)
         _logger.info("bulk path: %.1f s", time.monotonic() - start)
 
     def _step(self, label, method):
@@ -262,6 +269,8 @@ class BulkLoader(DocumentInserts):
         nearly empty, on a new database): the foreign key check, the ORM
         after it and the first recompute would be planned as nested loops
         over tables believed empty, which takes hours on the bench data set.
+        Every table with reserved ids is in the list (complaints and ratings
+        too), with the many2many tables and the quants.
         """
         start = time.monotonic()
         for table in [*self.ids.ranges, *RELATION_TABLES, "stock_quant"]:
