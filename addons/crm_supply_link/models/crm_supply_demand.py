@@ -25,9 +25,6 @@ class CrmSupplyDemand(models.Model):
     _order = "has_key_account desc, shortage_qty desc, id"
     _rec_name = "product_id"
     _check_company_auto = True
-    # rewritten by each projection, never edited: who and when of a write
-    # say nothing (and their foreign keys cost the first projection)
-    _log_access = False
 
     company_id = fields.Many2one("res.company", required=True, readonly=True)
     product_id = fields.Many2one("product.product", required=True, readonly=True)

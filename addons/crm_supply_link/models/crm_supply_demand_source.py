@@ -5,8 +5,9 @@ class CrmSupplyDemandSource(models.Model):
     """One customer order or quotation behind a line of projected demand,
     written by the demand projection (see ``supply_demand_projection.py``).
 
-    A derived row like its demand line: no log-access columns, and the
-    product and warehouse read through the demand line. Each foreign key of
+    A derived row: no log-access columns (the demand line's write date says
+    when it was projected), and the product and warehouse read through the
+    demand line. Each foreign key of
     a row is checked one by one on insert, which made the first projection
     of a catalogue (every row new) four times its floor."""
 

@@ -297,7 +297,8 @@ projected AS (
 ),
 written AS (
     INSERT INTO crm_supply_demand (
-        company_id, product_id, warehouse_id, %(columns)s)
+        company_id, product_id, warehouse_id, %(columns)s,
+        create_uid, create_date, write_uid, write_date)
     SELECT company_id, product_id, warehouse_id, confirmed_qty, quotation_qty,
            weighted_quotation_qty, demand_qty, key_account_qty, has_key_account,
            on_hand_qty, incoming_qty, outgoing_qty, rfq_qty, forecast_qty,
@@ -307,10 +308,12 @@ written AS (
            CASE WHEN missing > 0 THEN GREATEST(
                     CEIL(ROUND((missing / rounding)::numeric, 6)) * rounding,
                     vendor_min_qty)
-                ELSE 0 END
+                ELSE 0 END,
+           %(uid)s, %(now)s, %(uid)s, %(now)s
       FROM projected
         ON CONFLICT (company_id, product_id, warehouse_id) DO UPDATE
-       SET %(updates)s
+       SET %(updates)s, write_uid = EXCLUDED.write_uid,
+           write_date = EXCLUDED.write_date
      WHERE (%(old)s) IS DISTINCT FROM (%(new)s)
  RETURNING xmax = 0 AS inserted
 )
@@ -320,6 +323,8 @@ SELECT count(*) FILTER (WHERE inserted),
 """,
                 company=self.company.id,
                 today=self.today,
+                uid=self.env.uid,
+                now=self.now,
                 columns=self._identifiers(DEMAND_VALUES),
                 updates=SQL(", ").join(
                     SQL("%s = EXCLUDED.%s", SQL.identifier(name), SQL.identifier(name))
