@@ -3,10 +3,6 @@
 
 Usage::
 
-    python scripts/bench_analytics.py -c ODOO_CONF [-d customerism_bench] [--json]
-
-Usage::
-
     python scripts/bench_analytics.py -c ODOO_CONF [-d customerism_bench]
         [--months 24] [--json]
 
@@ -22,7 +18,7 @@ Prints, from one run of the script (everything is rolled back):
   by a plain aggregate of the orders and credit notes known at the month end
   (what any snapshot from history has to read);
 - the rebuild of the last ``--months`` month ends from history (default 24;
-  0 skips it);
+  0 skips it), in total and month by month;
 - the movements between two months (transition matrix, grade migration, key
   accounts, churn and recovery per month) from the snapshots;
 - the churn model: its fit on the snapshots and its backtest AUC (fitted on
@@ -30,6 +26,12 @@ Prints, from one run of the script (everything is rolled back):
   plain recency rule, with the scoring of the customers;
 - each pandas analysis of the Customer Analyses screen on the company's data
   (reading included);
+- the load time of each figure of the manager dashboard (goal: < 2 s
+  each), on the snapshots of the rebuild: the ORM calls the spreadsheet
+  makes in the browser for the figure, read from the dashboard's JSON with
+  its default period filter (``fields_get`` of the model, ``read_group``
+  per pivot level, ``web_read_group`` per chart, ``web_search_read`` per
+  list), as the admin user, the first load and a second one;
 - the peak RSS of this Python process (goal: < 1.5 GB).
 
 The database must have the suite installed and its profiles computed
@@ -48,6 +50,17 @@ from dateutil.relativedelta import relativedelta
 
 GOAL_FLOOR_RATIO = 3.0
 GOAL_RSS_MB = 1536
+GOAL_DASHBOARD_S = 2.0
+# the figures of the dashboard: the pivots, charts and lists each one reads
+DASHBOARD_FIGURES = (
+    ("net value, orders (scorecards)", {"pivots": ("1", "2")}),
+    ("complaints, over SLA, satisfaction", {"pivots": ("3", "4")}),
+    ("customer pyramid today", {"pivots": ("5",)}),
+    ("lifecycle funnel today", {"charts": ("a1c0f000-0000-4000-8000-000000000011",)}),
+    ("churn and recovery", {"charts": ("a1c0f000-0000-4000-8000-000000000012",)}),
+    ("at-risk key accounts", {"lists": ("1",)}),
+    ("open complaints over SLA", {"lists": ("2",)}),
+)
 ANALYSES = ("rfm_segments", "cohort_retention", "clv_distribution", "churn_drivers")
 
 
@@ -209,6 +222,135 @@ def floor_history(cr, company_id, day):
     return cr.rowcount
 
 
+def period_domain(data, matching, today):
+    """The domain of the dashboard's date filter (its default relative
+    period, ``offset`` periods back) on the field of ``matching``, as the
+    spreadsheet's getRelativeDateDomain builds it."""
+    if not matching:
+        return []
+    [period] = [f for f in data["globalFilters"] if f["id"] in matching]
+    days = {"last_month": 30, "last_three_months": 90, "last_six_months": 180}[
+        period["defaultValue"]
+    ]
+    match = matching[period["id"]]
+    shift = timedelta(days=days * match.get("offset", 0))
+    start, end = today + timedelta(days=1) - timedelta(days=days) + shift, today + shift
+    if match["type"] == "datetime":
+        return [
+            (match["chain"], ">=", f"{start} 00:00:00"),
+            (match["chain"], "<=", f"{end} 23:59:59"),
+        ]
+    return [(match["chain"], ">=", str(start)), (match["chain"], "<=", str(end))]
+
+
+def dashboard_calls(env, data, parts, today):
+    """The ORM calls the spreadsheet makes for one figure: per model its
+    fields_get; per pivot one read_group per level of its rows (lazy off);
+    per chart one web_read_group; per list one web_search_read of its
+    columns (many2one names, monetary currencies) up to the rows shown."""
+    calls, models = [], set()
+    for pivot_id in parts.get("pivots", ()):
+        pivot = data["pivots"][pivot_id]
+        Model = env[pivot["model"]]
+        models.add(pivot["model"])
+        measures = []
+        for measure in pivot["measures"]:
+            name = measure["fieldName"]
+            if name == "__count":
+                measures.append(name)
+            else:
+                field = Model._fields[name]
+                aggregator = (
+                    "count_distinct" if field.type == "many2one" else field.aggregator
+                )
+                measures.append(f"{name}:{aggregator}")
+        domain = pivot["domain"] + period_domain(data, pivot["fieldMatching"], today)
+        rows = [row["fieldName"] for row in pivot["rows"]]
+        for level in range(len(rows) + 1):
+            calls.append(
+                lambda M=Model, d=domain, m=measures, g=rows[:level]: M.read_group(
+                    d, m, g, lazy=False
+                )
+            )
+    for sheet in data["sheets"]:
+        for figure in sheet["figures"]:
+            if figure["id"] not in parts.get("charts", ()):
+                continue
+            chart = figure["data"]
+            Model = env[chart["metaData"]["resModel"]]
+            models.add(Model._name)
+            measure = chart["metaData"]["measure"]
+            measures = ["__count"]
+            if measure != "__count":
+                measures.append(f"{measure}:{Model._fields[measure].aggregator}")
+            domain = chart["searchParams"]["domain"] + period_domain(
+                data, chart.get("fieldMatching"), today
+            )
+            calls.append(
+                lambda M=Model, d=domain, m=measures, g=chart["metaData"]["groupBy"]: (
+                    M.with_context(fill_temporal=True).web_read_group(
+                        d, m, g, lazy=False
+                    )
+                )
+            )
+    for list_id in parts.get("lists", ()):
+        spec_list = data["lists"][list_id]
+        Model = env[spec_list["model"]]
+        models.add(Model._name)
+        spec = {}
+        for name in spec_list["columns"]:
+            field = Model._fields[name]
+            if field.type == "monetary":
+                spec[name] = {}
+                spec[field.get_currency_field(Model)] = {
+                    "fields": {
+                        key: {}
+                        for key in ("display_name", "name", "symbol", "decimal_places")
+                    }
+                }
+            elif field.type in ("many2one", "many2many", "one2many"):
+                spec[name] = {"fields": {"display_name": {}}}
+            else:
+                spec[name] = {}
+        order = ", ".join(
+            f"{o['name']} {'ASC' if o['asc'] else 'DESC'}" for o in spec_list["orderBy"]
+        )
+        domain = spec_list["domain"] + period_domain(
+            data, spec_list["fieldMatching"], today
+        )
+        calls.append(
+            lambda M=Model, d=domain, s=spec, o=order: M.web_search_read(
+                d, s, order=o, limit=10
+            )
+        )
+    return [
+        *(
+            lambda M=env[model]: M.fields_get(attributes=["type", "string"])
+            for model in sorted(models)
+        ),
+        *calls,
+    ]
+
+
+def time_dashboard(env, today):
+    """{figure: (first load s, second load s)} of the manager dashboard."""
+    dashboard = env.ref("crm_analytics.spreadsheet_dashboard_customerism")
+    start = time.perf_counter()
+    data = dashboard.get_readonly_dashboard()["snapshot"]
+    timings = {"dashboard JSON": (time.perf_counter() - start, None)}
+    for name, parts in DASHBOARD_FIGURES:
+        calls = dashboard_calls(env, data, parts, today)
+        loads = []
+        for __ in range(2):
+            env.invalidate_all()
+            start = time.perf_counter()
+            for call in calls:
+                call()
+            loads.append(time.perf_counter() - start)
+        timings[name] = tuple(loads)
+    return timings
+
+
 def main(argv=None):
     args = parse_args(argv)
     import odoo
@@ -270,11 +412,23 @@ def main(argv=None):
         if args.months < 2:
             Snapshot._take_snapshot(company, previous_end)
         if args.months:
-            figures["rebuild_s"], rebuilt = timed(
-                Snapshot._rebuild_last_months, company, args.months, True
+            # _rebuild_last_months(company, months, replace=True), one month
+            # at a time to time each
+            first = month_end - relativedelta(months=args.months - 1)
+            figures["rebuild_per_month"] = {}
+            start = time.perf_counter()
+            for offset in range(args.months):
+                day = first + relativedelta(months=offset, day=31)
+                seconds, rebuilt = timed(Snapshot._rebuild, company, day, day, True)
+                figures["rebuild_per_month"][str(day)] = (
+                    round(seconds, 1),
+                    sum(rebuilt.values()),
+                )
+            figures["rebuild_s"] = time.perf_counter() - start
+            figures["rebuild_months"] = args.months
+            figures["rebuild_rows"] = sum(
+                rows for __, rows in figures["rebuild_per_month"].values()
             )
-            figures["rebuild_months"] = len(rebuilt)
-            figures["rebuild_rows"] = sum(rebuilt.values())
         first = month_end - relativedelta(months=max(args.months, 2) - 1)
         figures["movements_s"], __ = timed(
             lambda: (
@@ -313,6 +467,13 @@ def main(argv=None):
                 "seconds": round(time.perf_counter() - start, 2),
                 "result": note,
             }
+        admin = env.ref("base.user_admin")
+        figures["dashboard"] = {
+            name: [None if load is None else round(load, 2) for load in loads]
+            for name, loads in time_dashboard(
+                env(user=admin, context=dict(admin.context_get())), date.today()
+            ).items()
+        }
         figures["peak_rss_mb"] = round(
             resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1
         )
@@ -321,6 +482,11 @@ def main(argv=None):
     figures["goals_met"] = {
         "floor": figures["ratio_to_floor"] <= GOAL_FLOOR_RATIO,
         "rss": figures["peak_rss_mb"] < GOAL_RSS_MB,
+        "dashboard": all(
+            first < GOAL_DASHBOARD_S
+            for name, (first, __) in figures["dashboard"].items()
+            if name != "dashboard JSON"
+        ),
     }
     sys.stderr.write(json.dumps(figures, default=str) + "\n")
     if args.json:
@@ -364,6 +530,8 @@ def main(argv=None):
             f"({figures['rebuild_s'] / max(figures['rebuild_months'], 1):.1f} s "
             "a month)\n"
         )
+        for day, (seconds, rows) in figures["rebuild_per_month"].items():
+            out(f"  month end {day}    {seconds:.1f} s, {rows} rows\n")
     out(f"movements (4 methods)     {figures['movements_s']:.2f} s\n")
     churn = figures["churn"]
     if "auc" in churn:
@@ -376,6 +544,15 @@ def main(argv=None):
         )
     else:
         out(f"churn model               {churn['refused']}\n")
+    out(
+        "dashboard figures         first load, second load "
+        f"(goal < {GOAL_DASHBOARD_S:g} s each)\n"
+    )
+    for name, (first_load, second_load) in figures["dashboard"].items():
+        if second_load is None:
+            out(f"  {name:<36}{first_load:.2f} s\n")
+        else:
+            out(f"  {name:<36}{first_load:.2f} s, {second_load:.2f} s\n")
     out(
         f"peak RSS                  {figures['peak_rss_mb']:.0f} MB "
         f"(goal < {GOAL_RSS_MB} MB)\n"

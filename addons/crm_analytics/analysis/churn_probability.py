@@ -45,32 +45,29 @@ def label_lapses(snapshots, horizon=HORIZON_MONTHS):
     (a monthly Period) and ``lapsed_next``: 1 when one of those month ends
     shows them lapsed.
     """
-    frame = snapshots.copy()
-    frame["month"] = pd.to_datetime(frame["date"]).dt.to_period("M")
-    ordinal = frame["month"].map(lambda period: period.ordinal).astype("int64")
-    if frame.empty or ordinal.max() - ordinal.min() < horizon:
-        return frame.iloc[0:0].assign(lapsed_next=pd.Series(dtype=int))
-    lapsed = pd.DataFrame(
-        {
-            "partner_id": frame.loc[frame["stage"] == "lapsed", "partner_id"],
-            "ordinal": ordinal[frame["stage"] == "lapsed"],
-        }
-    ).drop_duplicates()
-    keep = ~frame["stage"].isin(("lapsed", "prospect")) & (
-        ordinal <= ordinal.max() - horizon
+    # no copy of the snapshots: only the active rows are copied (below),
+    # and the months' ordinals come from the periods' integers
+    month = pd.to_datetime(snapshots["date"]).dt.to_period("M")
+    ordinal = pd.Series(month.array.asi8, index=snapshots.index)
+    if snapshots.empty or ordinal.max() - ordinal.min() < horizon:
+        return snapshots.iloc[0:0].assign(
+            month=month.iloc[0:0], lapsed_next=pd.Series(dtype=int)
+        )
+    # a customer month as one integer: partner x months + ordinal offset
+    span = int(ordinal.max() - ordinal.min()) + horizon + 1
+    key = snapshots["partner_id"].to_numpy(dtype="int64") * span + (
+        ordinal.to_numpy() - ordinal.min()
     )
-    active = frame[keep].copy()
-    keys = pd.DataFrame(
-        {"partner_id": active["partner_id"], "ordinal": ordinal[keep]},
-        index=active.index,
+    is_lapsed = (snapshots["stage"] == "lapsed").to_numpy()
+    lapsed_keys = np.unique(key[is_lapsed])
+    keep = (
+        ~snapshots["stage"].isin(("lapsed", "prospect")).to_numpy()
+        & (ordinal <= ordinal.max() - horizon).to_numpy()
     )
+    active = snapshots[keep].assign(month=month[keep])
     outcome = np.zeros(len(active), dtype=bool)
     for step in range(1, horizon + 1):
-        ahead = keys.assign(ordinal=keys["ordinal"] + step)
-        found = ahead.merge(
-            lapsed.assign(hit=1), on=["partner_id", "ordinal"], how="left"
-        )["hit"]
-        outcome |= found.notna().to_numpy()
+        outcome |= np.isin(key[keep] + step, lapsed_keys)
     active["lapsed_next"] = outcome.astype(int)
     return active
 
@@ -184,9 +181,12 @@ def backtest(snapshots, cutoff, horizon=HORIZON_MONTHS):
     cutoff = pd.Period(pd.Timestamp(cutoff), "M")
     months = pd.to_datetime(snapshots["date"]).dt.to_period("M")
     model = fit_churn_model(label_lapses(snapshots[months <= cutoff], horizon))
-    future = snapshots[months <= cutoff + horizon]
-    labelled = label_lapses(future, horizon)
-    scored = labelled[labelled["month"] == cutoff]
+    # the rows at cutoff are labelled by the horizon after it alone: label
+    # those months only, not a copy of every month
+    window = label_lapses(
+        snapshots[(months >= cutoff) & (months <= cutoff + horizon)], horizon
+    )
+    scored = window[window["month"] == cutoff]
     result = score_churn(model, scored)
     return {
         "auc": roc_auc(scored["lapsed_next"], result["probability"]),

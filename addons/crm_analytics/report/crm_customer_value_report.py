@@ -65,11 +65,12 @@ class CrmCustomerValueReport(models.Model):
     )
 
     def init(self):
-        super().init()
+        result = super().init()
         for name, table, expression in self._date_indexes:
             if not index_exists(self.env.cr, name):
                 create_index(self.env.cr, name, table, [expression])
                 self.env.cr.execute(SQL("ANALYZE %s", SQL.identifier(table)))
+        return result
 
     @property
     def _table_query(self):

@@ -3,13 +3,16 @@ profiles with a probability and its reasons, searchable and usable as a
 win-back target."""
 
 from datetime import date, timedelta
+from unittest.mock import patch
 
+import pandas as pd
 from freezegun import freeze_time
 
 from odoo import Command
 from odoo.exceptions import UserError
 from odoo.tests import new_test_user, tagged
 
+from odoo.addons.crm_analytics.models import crm_churn_model
 from odoo.addons.crm_customerism.tests.common import CustomerismCase
 
 
@@ -71,6 +74,30 @@ class TestCrmChurnModel(CustomerismCase):
         return self.Profile.search(
             [("partner_id", "=", partner.id), ("company_id", "=", self.company.id)]
         )
+
+    def test_read_snapshots_in_chunks(self):
+        """The snapshots read through the server-side cursor in chunks of 7
+        rows (a short last chunk) give the same frame as one read, with the
+        stage and grade as categories."""
+        self._build()
+        whole = self.ChurnModel._read_snapshots(self.company)
+        with patch.object(crm_churn_model, "READ_CHUNK", 7):
+            chunked = self.ChurnModel._read_snapshots(self.company)
+        count = self.Snapshot.search_count([("company_id", "=", self.company.id)])
+        self.assertNotEqual(count % 7, 0)
+        self.assertEqual(len(whole), count)
+        pd.testing.assert_frame_equal(chunked, whole)
+        self.assertEqual(str(chunked["stage"].dtype), "category")
+        self.assertEqual(str(chunked["grade"].dtype), "category")
+        row = chunked[
+            (chunked["partner_id"] == self.partners[0].id)
+            & (chunked["date"] == self.months[3])
+        ].iloc[0]
+        self.assertEqual(row["stage"], "lapsed")
+        self.assertEqual(row["recency"], 90)
+        self.assertEqual(row["grade"], "ordinary")
+        # the cursor is closed: a second read in the transaction works
+        self.assertEqual(len(self.ChurnModel._read_snapshots(self.company)), count)
 
     def test_fit_scores_the_profiles_with_reasons(self):
         self._build()
