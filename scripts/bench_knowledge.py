@@ -22,14 +22,17 @@ one run:
   least 10x for queries of 2 or more characters), the number of hits and
   whether both hit sets are identical (they must be: the index is an
   accelerator, not a different answer); then the time of the ranked first
-  page (the 80 best hits, as the article views show them: ranking reads the
-  text of every hit to count the query in it); times are the median of
-  ``--runs``;
+  page (the 80 best hits, as the article views show them) and its ratio to
+  the scan (goal: at least 10x for 2 or more characters); the page must be
+  exactly the first 80 of the full ranking of all hits (checked, untimed);
+  times are the median of ``--runs``;
 - the time to compute the suggested articles of a complaint (median over a
   few complaints, goal: under 200 ms).
 
 Everything runs in one transaction, rolled back at the end unless
-``--keep``: the database is left as it was. The database must have
+``--keep``: the database is left as it was. ``--reuse`` measures the
+articles an earlier ``--keep`` run left instead of generating new ones (no
+insert figure). The database must have
 crm_knowledge installed. Exit status 1 when a hit set differs.
 """
 
@@ -194,6 +197,11 @@ def parse_args(argv=None):
         "--keep",
         action="store_true",
         help="commit the articles instead of rolling back",
+    )
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="measure the articles an earlier --keep run left (no generation)",
     )
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     args = parser.parse_args(argv)
@@ -386,24 +394,36 @@ def main(argv=None):
         cr.execute("SET lock_timeout = '60s'")
         company = env.company
         Article = env["crm.knowledge.article"].with_company(company)
-        products = (
-            env["product.product"]
-            .create([{"name": name, "default_code": code} for name, code in PRODUCTS])
-            .ids
-        )
+        codes = [code for _name, code in PRODUCTS]
+        if args.reuse:
+            found = env["product.product"].search([("default_code", "in", codes)])
+            by_code = {product.default_code: product.id for product in found}
+            if set(by_code) != set(codes):
+                sys.exit(f"No earlier --keep run in {args.database} to reuse.")
+            products = [by_code[code] for code in codes]
+        else:
+            products = (
+                env["product.product"]
+                .create(
+                    [{"name": name, "default_code": code} for name, code in PRODUCTS]
+                )
+                .ids
+            )
         categories = env["crm.complaint.category"].search([], limit=5).ids
         # the articles only, not the products and complaints the bench makes
         cr.execute("SELECT count(*) FROM crm_knowledge_article")
         figures["articles_before"] = cr.fetchone()[0]
-        figures["insert_s"], _ids = timed(
-            insert_articles,
-            env,
-            company,
-            products,
-            categories,
-            args.articles,
-            args.seed,
-        )
+        figures["insert_s"] = None
+        if not args.reuse:
+            figures["insert_s"], _ids = timed(
+                insert_articles,
+                env,
+                company,
+                products,
+                categories,
+                args.articles,
+                args.seed,
+            )
         cr.execute("ANALYZE crm_knowledge_article")
         cr.execute("ANALYZE crm_knowledge_article_revision")
         cr.execute("SELECT count(*) FROM crm_knowledge_article")
@@ -432,6 +452,10 @@ def main(argv=None):
 
             search_s, found = timed(search, runs=args.runs)
             ranked_s, page = timed(ranked_page, runs=args.runs)
+            # the full ranking of all hits, whose first page the page must be
+            full = Article.with_context(knowledge_rank_query=query).search(
+                [("text_search", "ilike", query)]
+            )
             scan_s, expected = timed(
                 ilike_scan, cr, bigrams.like_pattern(normalized), runs=args.runs
             )
@@ -444,9 +468,10 @@ def main(argv=None):
                     "ranked_ms": round(ranked_s * 1000, 1),
                     "ilike_ms": round(scan_s * 1000, 1),
                     "ratio": round(scan_s / search_s, 1),
+                    "ranked_ratio": round(scan_s / ranked_s, 1),
                     "identical": found == expected
-                    and set(page.ids) <= expected
-                    and len(page) == min(len(expected), RANKED_PAGE),
+                    and set(full.ids) == expected
+                    and page.ids == full.ids[:RANKED_PAGE],
                 }
             )
         suggest = []
@@ -475,7 +500,9 @@ def main(argv=None):
             cr.rollback()
     long_queries = [q for q in figures["queries"] if q["kind"] != "1 character"]
     figures["goals_met"] = {
-        "ratio": all(q["ratio"] >= GOAL_RATIO for q in long_queries),
+        "ratio": all(
+            min(q["ratio"], q["ranked_ratio"]) >= GOAL_RATIO for q in long_queries
+        ),
         "identical": all(q["identical"] for q in figures["queries"]),
         "suggest": figures["suggest_ms"] < GOAL_SUGGEST_MS,
     }
@@ -489,15 +516,23 @@ def main(argv=None):
 def report(figures):
     out = sys.stdout.write
     out(f"database          {figures['database']}\n")
+    made = (
+        f"{figures['articles']} generated"
+        if figures["insert_s"] is not None
+        else "reused"
+    )
     out(
-        f"articles          {figures['articles']} generated "
+        f"articles          {made} "
         f"({figures['articles_total']} in the table, "
         f"{figures['average_chars']} characters of text on average)\n"
     )
-    out(
-        f"bulk insert       {figures['insert_s']:.1f} s "
-        "(the bigram tsvector is generated on insert)\n"
-    )
+    if figures["insert_s"] is None:
+        out("bulk insert       none (--reuse: the articles of an earlier run)\n")
+    else:
+        out(
+            f"bulk insert       {figures['insert_s']:.1f} s "
+            "(the bigram tsvector is generated on insert)\n"
+        )
     out(
         f"GIN index build   {figures['index_build_s']:.1f} s, "
         f"index {figures['index_mb']} MB, tsvector column "
@@ -505,7 +540,7 @@ def report(figures):
     )
     out(
         f"{'query':<22}{'hits':>7}{'search ms':>11}{'ILIKE ms':>10}"
-        f"{'ratio':>8}  identical{'ranked page ms':>16}\n"
+        f"{'ratio':>8}  identical{'ranked page ms':>16}{'ratio':>8}\n"
     )
     for q in figures["queries"]:
         label = f"{q['query']} ({q['kind']})"
@@ -514,7 +549,8 @@ def report(figures):
         out(
             f"{label}{' ' * max(pad, 1)}{q['hits']:>7}{q['search_ms']:>11.1f}"
             f"{q['ilike_ms']:>10.1f}{q['ratio']:>7.1f}x  "
-            f"{'yes' if q['identical'] else 'NO ':<9}{q['ranked_ms']:>16.1f}\n"
+            f"{'yes' if q['identical'] else 'NO ':<9}{q['ranked_ms']:>16.1f}"
+            f"{q['ranked_ratio']:>7.1f}x\n"
         )
     out(
         f"suggestions       {figures['suggest_ms']:.1f} ms per complaint "
@@ -522,7 +558,8 @@ def report(figures):
     )
     goals = figures["goals_met"]
     out(
-        f"goals             ratio >= {GOAL_RATIO:g}x for 2+ characters: "
+        f"goals             ratio >= {GOAL_RATIO:g}x for 2+ characters "
+        "(search and ranked page): "
         f"{'met' if goals['ratio'] else 'NOT met'}; identical hit sets: "
         f"{'yes' if goals['identical'] else 'NO'}; suggestions: "
         f"{'met' if goals['suggest'] else 'NOT met'}\n"

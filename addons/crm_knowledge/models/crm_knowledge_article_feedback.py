@@ -220,7 +220,21 @@ class CrmKnowledgeArticle(models.Model):
         )
         if rank_query and not query.is_empty():
             self.flush_model(RANK_FIELDS)
-            query.order = knowledge_bigram_index.rank_order_sql(query.table, rank_query)
+            # the article's text, or the live revision's for a reader
+            text_alias, text_model = self._rank_text_alias(query)
+            text_model.flush_model(["name", "search_text"])
+            query.order = knowledge_bigram_index.rank_order_sql(
+                text_alias, query.table, rank_query
+            )
+            if limit:
+                knowledge_bigram_index.restrict_to_first_page(
+                    self.env.cr,
+                    query,
+                    text_alias,
+                    text_model._table,
+                    rank_query,
+                    (offset or 0) + limit,
+                )
         return query
 
     @api.model

@@ -62,6 +62,16 @@ class CrmKnowledgeArticle(models.Model):
         )
         return revision_alias
 
+    def _rank_text_alias(self, query):
+        """(alias, model) of the text a ranked search of ``query`` reads: the
+        article's own, or its live revision's for a reader."""
+        if self._reads_working_copy():
+            return query.table, self
+        return (
+            self._live_revision_join(query.table, query),
+            self.env["crm.knowledge.article.revision"],
+        )
+
     # ------------------------------------------------------------------
     # Reading
     # ------------------------------------------------------------------

@@ -43,6 +43,32 @@ class CrmKnowledgeBigramSearchMixin(models.AbstractModel):
                 )
             )
 
+    def _search(self, domain, offset=0, limit=None, order=None):
+        # A text search that the whole domain requires (no "or", no "not")
+        # becomes a condition on the searched table itself, which the GIN
+        # index answers; elsewhere in a domain it is a subquery on the ids
+        # (see _search_text_search).
+        texts = []
+        domain = list(domain or [])
+        if not any(term in ("|", "!") for term in domain):
+            for i, term in enumerate(domain):
+                if (
+                    isinstance(term, list | tuple)
+                    and len(term) == 3
+                    and term[0] == "text_search"
+                    and term[1] == "ilike"
+                    and isinstance(term[2], str)
+                    and knowledge_bigram_index.normalize(term[2])
+                ):
+                    texts.append(knowledge_bigram_index.normalize(term[2]))
+                    domain[i] = expression.TRUE_LEAF
+        query = super()._search(domain, offset=offset, limit=limit, order=order)
+        if texts and not query.is_empty():
+            self.flush_model(["search_text"])
+            for text in texts:
+                query.add_where(knowledge_bigram_index.match_sql(query.table, text))
+        return query
+
     def _compute_text_search(self):
         # search-only field: its value is never shown
         self.text_search = False

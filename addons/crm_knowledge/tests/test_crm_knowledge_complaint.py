@@ -137,6 +137,30 @@ class TestCrmKnowledgeComplaint(KnowledgeFeedbackCase):
             best("退货运费由谁", 2), [self.freight_article.id, self.chair_article.id]
         )
 
+    def test_a_rare_specific_term_outranks_common_words(self):
+        """Words most articles share (客户反映退货流程) do not bury the one
+        article about the complaint's specific problem (轴承啸叫)."""
+        common = self.Article.create(
+            [
+                {
+                    "name": f"客户反映退货流程 {n}",
+                    "body": "<p>客户反映退货流程需要登记。</p>",
+                    "state": "published",
+                }
+                for n in range(30)
+            ]
+        )
+        bearing = self.publish("电机轴承啸叫的处理", "<p>轴承啸叫时更换轴承。</p>")
+        self.env.flush_all()
+        # the statistics the suggestions read their word frequencies from
+        self.env.cr.execute("ANALYZE crm_knowledge_article")
+        complaint = self._complaint(
+            subject="客户反映退货流程太慢",
+            description="<p>客户反映退货流程太慢，电机轴承啸叫。</p>",
+        )
+        self.assertEqual(complaint.suggested_article_ids[:1], bearing)
+        self.assertLessEqual(complaint.suggested_article_ids, common | bearing)
+
     def test_suggestions_of_many_complaints_in_one_query(self):
         complaints = self._complaint(product_id=self.chair.id) | self._complaint(
             category_id=self.billing.id

@@ -133,6 +133,10 @@ class TestCrmKnowledgeReaderSeesPublished(BaseCommon):
         )
         self.assertEqual(self.Reader._search_by_text("七天内"), self.article)
         self.assertFalse(self.Reader._search_by_text("十五天"))
+        # a first page (ranked on the published text, restricted to what can
+        # reach it)
+        self.assertEqual(self.Reader._search_by_text("换货", limit=1), self.article)
+        self.assertFalse(self.Reader._search_by_text("十五天内可换货", limit=1))
         result = self.Reader.web_search_read(
             [("text_search", "ilike", "换货")], {"name": {}, "summary": {}}
         )

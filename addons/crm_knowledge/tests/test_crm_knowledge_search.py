@@ -276,3 +276,99 @@ class TestCrmKnowledgeSearchRanking(BaseCommon):
             [("保修 期", 2, self.env.user), ("发票%", 1, self.env.user)],
         )
         self.assertEqual(logs.mapped("date"), [fields.Date.today()] * 2)
+
+
+@tagged("post_install", "-at_install")
+class TestCrmKnowledgeRankedFirstPage(BaseCommon):
+    """The first page of a ranked search is computed from the rows that can
+    reach it (title hits, then the articles the index finds holding the query
+    at least 3, 6 or 12 times): every page must be exactly the page of the
+    full ranking (title hits first, then more occurrences first, then
+    helpfulness, then the most recently published)."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.company = cls.env["res.company"].create({"name": "分页排序测试公司"})
+        cls.Article = cls.env["crm.knowledge.article"].with_company(cls.company)
+        rng = random.Random(12)
+        voters = [cls.env.user, cls.env.ref("base.user_admin")]
+        cls.articles = cls.Article
+        for i in range(40):
+            returns = rng.choice([1, 1, 2, 3, 4, 5, 6, 7, 8, 11, 12, 13, 15])
+            laughs = rng.choice([0, 1, 2, 3, 7])
+            title = "退货须知" if i % 9 == 0 else "售后说明"
+            parts = ["办理退货要登记。"] * returns + ["哈" * (laughs + 1)] * 3
+            rng.shuffle(parts)
+            article = cls.Article.create(
+                {
+                    "name": f"{title} {i}",
+                    "body": "".join(f"<p>{part}</p>" for part in parts),
+                    "state": "published",
+                }
+            )
+            article.published_date = f"2026-{1 + i % 12:02d}-{1 + i % 7:02d} 08:00:00"
+            votes = rng.choice([0, 0, 1, 2])
+            cls.env["crm.knowledge.vote"].create(
+                [
+                    {"article_id": article.id, "user_id": user.id, "helpful": True}
+                    for user in voters[:votes]
+                ]
+            )
+            cls.articles |= article
+        cls.env.flush_all()
+
+    def _expected(self, query):
+        hits = self.articles.filtered(lambda a: query in a.search_text)
+        return sorted(
+            hits,
+            key=lambda a: (
+                query in a.name.lower(),
+                a.search_text.count(query),
+                a.helpful_count - a.not_helpful_count,
+                a.published_date,
+                a.id,
+            ),
+            reverse=True,
+        )
+
+    def _page(self, query, offset, limit):
+        return list(
+            self.Article.with_context(knowledge_rank_query=query).search(
+                [
+                    ("company_id", "=", self.company.id),
+                    ("text_search", "ilike", query),
+                ],
+                offset=offset,
+                limit=limit,
+            )
+        )
+
+    def test_every_page_is_the_page_of_the_full_ranking(self):
+        for query in ("退货", "办理退货", "哈哈", "哈哈哈"):
+            expected = self._expected(query)
+            self.assertGreater(len(expected), 10, query)
+            self.assertEqual(self._page(query, 0, None), expected, query)
+            for offset, limit in ((0, 1), (0, 3), (0, 5), (2, 4), (0, 10), (5, 20)):
+                with self.subTest(query=query, offset=offset, limit=limit):
+                    self.assertEqual(
+                        self._page(query, offset, limit),
+                        expected[offset : offset + limit],
+                    )
+
+    def test_first_page_reads_only_what_can_reach_it(self):
+        query = self.Article.with_context(knowledge_rank_query="退货")._search(
+            [("company_id", "=", self.company.id), ("text_search", "ilike", "退货")],
+            limit=3,
+        )
+        # restricted to the ids the index finds with the query in their title
+        # or holding it at least 3, 6, 12, ... times: fewer than the hits
+        [restriction] = [
+            param for param in query.where_clause.params if isinstance(param, list)
+        ]
+        hits = {article.id for article in self._expected("退货")}
+        self.assertLess(len(hits & set(restriction)), len(hits))
+        self.assertEqual(
+            list(self.Article.browse(query.get_result_ids())),
+            self._expected("退货")[:3],
+        )
