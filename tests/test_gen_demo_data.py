@@ -299,9 +299,11 @@ print("RESULT " + json.dumps(result, default=str))
 """
 
 
-def orm_checks(db):
+def orm_checks(db, script=None, *args):
+    """Run ``script`` (default ORM_CHECKS) in an Odoo process of its own on
+    ``db``; return the JSON it prints after "RESULT "."""
     result = subprocess.run(
-        [PYTHON, "-c", ORM_CHECKS, TEST_CONF, db.name],
+        [PYTHON, "-c", script or ORM_CHECKS, TEST_CONF, db.name, *args],
         capture_output=True,
         text=True,
         timeout=300,
@@ -1029,19 +1031,7 @@ def test_bulk_path_complaints(bulk_db, cluster, base_db):
     ) == len(ratings)
     # what the ORM computes for the same complaints: policy, deadlines on the
     # company calendar, e-mail, customer, traced supplier
-    result = subprocess.run(
-        [PYTHON, "-c", COMPLAINT_CHECKS, TEST_CONF, db.name, str(first_id)],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        cwd=ROOT,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr[-3000:]
-    line = next(
-        line for line in result.stdout.splitlines() if line.startswith("RESULT ")
-    )
-    checks = json.loads(line[len("RESULT ") :])
+    checks = orm_checks(db, COMPLAINT_CHECKS, str(first_id))
     assert checks["deadlines"] == total
     assert not checks["wrong"], checks["wrong"][:10]
     assert checks["overdue"] > 0  # open ones past their deadlines
