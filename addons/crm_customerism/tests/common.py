@@ -66,6 +66,32 @@ class CustomerismCase(TransactionCase):
         return order
 
     @classmethod
+    def _invoice(cls, partner, date, due, amount):
+        """A posted customer invoice of ``amount`` (no tax, no order) dated
+        ``date``, due ``due``."""
+        with freeze_time(f"{date} 10:00:00"):
+            invoice = cls.env["account.move"].create(
+                {
+                    "move_type": "out_invoice",
+                    "partner_id": partner.id,
+                    "invoice_date": date,
+                    "invoice_date_due": due,
+                    "invoice_line_ids": [
+                        Command.create(
+                            {
+                                "product_id": cls.product.id,
+                                "quantity": 1,
+                                "price_unit": amount,
+                                "tax_ids": False,
+                            }
+                        )
+                    ],
+                }
+            )
+            invoice.action_post()
+        return invoice
+
+    @classmethod
     def _refund(cls, partner, date, amount, order):
         """A posted credit note of ``amount`` on a line of ``order`` (only the
         credit notes of counted orders lower the value)."""

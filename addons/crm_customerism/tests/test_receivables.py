@@ -1,6 +1,5 @@
 from freezegun import freeze_time
 
-from odoo import Command
 from odoo.tests import Form, tagged
 from odoo.tools.misc import formatLang
 
@@ -40,30 +39,6 @@ class TestReceivables(CustomerismCase):
         # another customer's receivables are not counted
         cls.other = cls._partner("无关客户")
         cls._invoice(cls.other, "2025-01-01", "2025-01-31", 99999.0)
-
-    @classmethod
-    def _invoice(cls, partner, date, due, amount):
-        with freeze_time(f"{date} 10:00:00"):
-            invoice = cls.env["account.move"].create(
-                {
-                    "move_type": "out_invoice",
-                    "partner_id": partner.id,
-                    "invoice_date": date,
-                    "invoice_date_due": due,
-                    "invoice_line_ids": [
-                        Command.create(
-                            {
-                                "product_id": cls.product.id,
-                                "quantity": 1,
-                                "price_unit": amount,
-                                "tax_ids": False,
-                            }
-                        )
-                    ],
-                }
-            )
-            invoice.action_post()
-        return invoice
 
     @classmethod
     def _pay(cls, invoice, amount, date):

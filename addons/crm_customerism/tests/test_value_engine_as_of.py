@@ -1,6 +1,6 @@
 from freezegun import freeze_time
 
-from odoo import Command, fields
+from odoo import fields
 from odoo.tests import tagged
 from odoo.tools import SQL
 
@@ -82,30 +82,6 @@ class TestValueEngineAsOf(CustomerismCase):
                     "severity": "high",
                 }
             )
-
-    @classmethod
-    def _invoice(cls, partner, date, due, amount):
-        with freeze_time(f"{date} 10:00:00"):
-            invoice = cls.env["account.move"].create(
-                {
-                    "move_type": "out_invoice",
-                    "partner_id": partner.id,
-                    "invoice_date": date,
-                    "invoice_date_due": due,
-                    "invoice_line_ids": [
-                        Command.create(
-                            {
-                                "product_id": cls.product.id,
-                                "quantity": 1,
-                                "price_unit": amount,
-                                "tax_ids": False,
-                            }
-                        )
-                    ],
-                }
-            )
-            invoice.action_post()
-        return invoice
 
     @classmethod
     def _pay(cls, invoice, amount, date, on):
