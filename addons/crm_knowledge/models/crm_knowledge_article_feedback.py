@@ -84,7 +84,7 @@ class CrmKnowledgeArticle(models.Model):
     )
 
     def init(self):
-        super().init()
+        result = super().init()
         # the order of the suggestions among the live articles of a company
         # (see knowledge_suggestion): the best articles with a product or a
         # category are read from it without sorting them all
@@ -95,6 +95,7 @@ class CrmKnowledgeArticle(models.Model):
             "published_date DESC NULLS LAST, id DESC) "
             "WHERE live_revision_id IS NOT NULL"
         )
+        return result
 
     @api.depends("vote_ids.helpful")
     def _compute_vote_counts(self):
