@@ -10,7 +10,6 @@ from . import crm_knowledge_article_view
 from . import crm_knowledge_search_log
 from . import crm_knowledge_usage
 from . import crm_knowledge_article_feedback
-from . import crm_knowledge_article_reader
 from . import crm_complaint
 from . import res_company
 from . import res_config_settings

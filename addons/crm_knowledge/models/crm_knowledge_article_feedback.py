@@ -3,12 +3,18 @@ searches logged), read them (view log), vote on them (helpful or not, the
 "needs update" flag) and use them in complaints."""
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
+from odoo.tools import SQL
 
 from . import knowledge_bigram_index
 
 # a reader reopening an article within this time is not counted again
 VIEW_DEDUP_MINUTES = 30
+GROUP_EDITOR = "crm_knowledge.group_crm_knowledge_user"
+# article fields whose reader value is the live revision's field of that name
+LIVE_TEXT_FIELDS = ("name", "summary", "body", "search_text")
+# search-only fields answered on the live revision for readers
+LIVE_SEARCH_FIELDS = (*LIVE_TEXT_FIELDS, "text_search")
 # the columns knowledge_bigram_index.rank_order_sql reads
 RANK_FIELDS = [
     "name",
@@ -76,6 +82,20 @@ class CrmKnowledgeArticle(models.Model):
         check_company=True,
         help="The resolved complaint this solution was written from.",
     )
+
+    def init(self):
+        result = super().init()
+        # the order of the suggestions among the live articles of a company
+        # (see knowledge_suggestion): the best articles with a product or a
+        # category are read from it without sorting them all
+        self.env.cr.execute(
+            "CREATE INDEX IF NOT EXISTS crm_knowledge_article_live_rank_idx "
+            "ON crm_knowledge_article (company_id, "
+            "(helpful_count - not_helpful_count) DESC, "
+            "published_date DESC NULLS LAST, id DESC) "
+            "WHERE live_revision_id IS NOT NULL"
+        )
+        return result
 
     @api.depends("vote_ids.helpful")
     def _compute_vote_counts(self):
@@ -214,6 +234,8 @@ class CrmKnowledgeArticle(models.Model):
     # ------------------------------------------------------------------
 
     def _search(self, domain, offset=0, limit=None, order=None):
+        if not self._reads_working_copy():
+            domain = self._live_domain(domain)
         query = super()._search(domain, offset=offset, limit=limit, order=order)
         rank_query = knowledge_bigram_index.normalize(
             self.env.context.get("knowledge_rank_query")
@@ -307,3 +329,163 @@ class CrmKnowledgeArticle(models.Model):
             "res_id": self.source_complaint_id.id,
             "view_mode": "form",
         }
+
+    # ------------------------------------------------------------------
+    # What a knowledge reader gets of an article: its published text.
+    #
+    # The article's own title, summary and body are the working copy, which an
+    # editor may be changing while the published version stays live (see the
+    # review workflow). Editors and reviewers read the working copy; a reader
+    # (every internal user who is not an editor) is served the live revision's
+    # values through every read path: read / search_read / web_read (hence
+    # XML-RPC and the web client), export, the display name and name search,
+    # search domains and the text search with its ranking, ordering, grouping and
+    # the chatter's tracking of the title. Superuser code reads the working copy.
+    # ------------------------------------------------------------------
+
+    def _reads_working_copy(self, ignore_su=False):
+        """True when the current user reads the working copy (superuser code,
+        editors, reviewers); False for readers (the published text only).
+        ``ignore_su``: decide by the user even in sudo mode (the display name,
+        which Odoo reads as superuser to show a reader's messages)."""
+        return (self.env.su and not ignore_su) or self.env.user.has_group(GROUP_EDITOR)
+
+    def _live_domain(self, domain):
+        """``domain`` with the conditions on the article's text moved to its
+        live revision (what a reader searches)."""
+        result = []
+        for term in domain or []:
+            if (
+                isinstance(term, list | tuple)
+                and len(term) == 3
+                and isinstance(term[0], str)
+                and term[0].split(".", 1)[0] in LIVE_SEARCH_FIELDS
+            ):
+                term = (f"live_revision_id.{term[0]}", term[1], term[2])
+            result.append(term)
+        return result
+
+    def _live_revision_join(self, alias, query):
+        """The alias of the live revision joined to the article ``alias``."""
+        revision_alias = query.make_alias(alias, "live_revision_id")
+        query.add_join(
+            "LEFT JOIN",
+            revision_alias,
+            self.env["crm.knowledge.article.revision"]._table,
+            SQL(
+                "%s = %s",
+                SQL.identifier(alias, "live_revision_id"),
+                SQL.identifier(revision_alias, "id"),
+            ),
+        )
+        return revision_alias
+
+    def _rank_text_alias(self, query):
+        """(alias, model) of the text a ranked search of ``query`` reads: the
+        article's own, or its live revision's for a reader."""
+        if self._reads_working_copy():
+            return query.table, self
+        return (
+            self._live_revision_join(query.table, query),
+            self.env["crm.knowledge.article.revision"],
+        )
+
+    # ------------------------------------------------------------------
+    # Reading
+    # ------------------------------------------------------------------
+
+    def _read_format(self, fnames, load="_classic_read"):
+        # read, search_read and web_read (XML-RPC, the web client) format here
+        result = super()._read_format(fnames, load=load)
+        live_fnames = [name for name in fnames if name in LIVE_TEXT_FIELDS]
+        if not live_fnames or self._reads_working_copy():
+            return result
+        articles = self.sudo()
+        live = {
+            values["id"]: values
+            for values in articles.live_revision_id.read(live_fnames, load=load)
+        }
+        for values in result:
+            revision = articles.browse(values["id"]).live_revision_id
+            published = live.get(revision.id, {})
+            for name in live_fnames:
+                values[name] = published.get(name, False)
+        return result
+
+    def _export_rows(self, fields, *, _is_toplevel_call=True):
+        if not self._reads_working_copy():
+            fields = [
+                ["live_revision_id", *path] if path[0] in LIVE_TEXT_FIELDS else path
+                for path in fields
+            ]
+        return super()._export_rows(fields, _is_toplevel_call=_is_toplevel_call)
+
+    @api.depends("live_revision_id.name")
+    @api.depends_context("uid")
+    def _compute_display_name(self):
+        if self._reads_working_copy(ignore_su=True):
+            return super()._compute_display_name()
+        for article in self:
+            article.display_name = article.sudo().live_revision_id.name or ""
+
+    def _track_filter_for_display(self, tracking_values):
+        # the chatter of a reader: no tracked change of the working copy's text
+        tracking_values = super()._track_filter_for_display(tracking_values)
+        if self._reads_working_copy():
+            return tracking_values
+        return tracking_values.filtered(
+            lambda tracking: tracking.field_id.name not in LIVE_TEXT_FIELDS
+        )
+
+    # ------------------------------------------------------------------
+    # Searching, ordering, grouping
+    # ------------------------------------------------------------------
+
+    def _search_display_name(self, operator, value):
+        domain = super()._search_display_name(operator, value)
+        if self._reads_working_copy():
+            return domain
+        return self._live_domain(domain)
+
+    def _order_field_to_sql(self, alias, field_name, direction, nulls, query):
+        if field_name in LIVE_TEXT_FIELDS and not self._reads_working_copy():
+            revision_alias = self._live_revision_join(alias, query)
+            return SQL(
+                "%s %s %s",
+                SQL.identifier(revision_alias, field_name),
+                direction,
+                nulls,
+            )
+        return super()._order_field_to_sql(alias, field_name, direction, nulls, query)
+
+    def _read_group(
+        self,
+        domain,
+        groupby=(),
+        aggregates=(),
+        having=(),
+        offset=0,
+        limit=None,
+        order=None,
+    ):
+        if not self._reads_working_copy():
+            specs = [*groupby, *aggregates, *(term[0] for term in having or ())]
+            for spec in specs:
+                fname = spec.split(":", 1)[0].split(".", 1)[0]
+                if fname in LIVE_TEXT_FIELDS:
+                    raise AccessError(
+                        self.env._(
+                            "Knowledge readers cannot group or aggregate "
+                            "articles by %(field)s.",
+                            field=self._fields[fname]._description_string(self.env),
+                        )
+                    )
+        return super()._read_group(
+            domain,
+            groupby=groupby,
+            aggregates=aggregates,
+            having=having,
+            offset=offset,
+            limit=limit,
+            order=order,
+        )

@@ -31,7 +31,7 @@ MAX_TERMS = 8
 # a piece of text found in more articles than this share is common: it is
 # asked only when it is among the MIN_TERMS rarest of the complaint
 COMMON_FREQUENCY = 0.05
-MIN_TERMS = 2
+MIN_TERMS = 4
 # pieces of text considered per complaint (a long description has many)
 MAX_PIECES = 200
 # articles one piece of text brings at most
